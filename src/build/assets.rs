@@ -1,0 +1,170 @@
+//! Static files: the theme's `static/` (stylesheets and scripts fingerprinted, so a
+//! CDN may cache them forever), the generated code-highlighting stylesheets, the
+//! site's own `static/` (copied to the site root as is) and the attachments that sit
+//! next to pages in `content/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::markdown::highlight;
+
+use super::write::Output;
+
+/// A file to copy into the site.
+#[derive(Debug, Clone)]
+pub struct Copy {
+    pub from: PathBuf,
+    /// Destination below the site root, `/`-separated.
+    pub to: String,
+}
+
+/// Theme assets: the name → fingerprinted path map templates see, and the files.
+#[derive(Debug, Default)]
+pub struct ThemeAssets {
+    pub map: BTreeMap<String, String>,
+    generated: Vec<(String, String)>,
+    files: Vec<Copy>,
+}
+
+impl ThemeAssets {
+    /// Reads and fingerprints the theme's static folder; adds the syntax stylesheets.
+    pub fn collect(static_dir: &Path, light: &str, dark: &str) -> Result<ThemeAssets, Error> {
+        let mut assets = ThemeAssets::default();
+        if static_dir.is_dir() {
+            for entry in crate::fs::walk_files(static_dir)? {
+                let to = if fingerprinted(&entry.relative) {
+                    let bytes = crate::fs::read(&entry.path)?;
+                    format!("static/{}", with_hash(&entry.relative, &bytes))
+                } else {
+                    format!("static/{}", entry.relative)
+                };
+                assets.map.insert(entry.relative.clone(), to.clone());
+                assets.files.push(Copy {
+                    from: entry.path,
+                    to,
+                });
+            }
+        }
+        let light_css = highlight::stylesheet(light).unwrap_or_default();
+        let dark_css = scope_dark(&highlight::stylesheet(dark).unwrap_or_default());
+        for (name, css) in [
+            ("syntax-light.css", light_css),
+            ("syntax-dark.css", dark_css),
+        ] {
+            let to = format!("static/{}", with_hash(name, css.as_bytes()));
+            assets.map.insert(name.to_string(), to.clone());
+            assets.generated.push((to, css));
+        }
+        Ok(assets)
+    }
+
+    pub fn write(&self, out: &Output) -> Result<(), Error> {
+        for copy in &self.files {
+            out.copy(&copy.to, &copy.from)?;
+        }
+        for (to, css) in &self.generated {
+            out.write(to, css.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+fn fingerprinted(name: &str) -> bool {
+    name.ends_with(".css") || name.ends_with(".js")
+}
+
+/// `app.js` + bytes → `app.1a2b3c4d.js`.
+fn with_hash(name: &str, bytes: &[u8]) -> String {
+    let hash = blake3::hash(bytes).to_hex();
+    let short = &hash.as_str()[..8];
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
+        None => format!("{name}.{short}"),
+    }
+}
+
+/// Makes the dark highlighting rules apply when the page is dark: by the reader's
+/// toggle (`data-theme="dark"` on `<html>`), or by the system unless toggled to light.
+fn scope_dark(css: &str) -> String {
+    let prefix = |scope: &str| -> String {
+        css.split_inclusive('}')
+            .map(|rule| match rule.split_once('{') {
+                Some((selectors, body)) => {
+                    let (comments, selectors) = split_comments(selectors);
+                    let scoped: Vec<String> = selectors
+                        .split(',')
+                        .map(|s| format!("{scope} {}", s.trim()))
+                        .collect();
+                    format!("{comments}{} {{{body}", scoped.join(", "))
+                }
+                None => rule.to_string(),
+            })
+            .collect()
+    };
+    format!(
+        "{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        prefix("html[data-theme=\"dark\"]"),
+        prefix("html:not([data-theme=\"light\"])")
+    )
+}
+
+/// Splits leading `/* … */` comments and white space off a selector list.
+fn split_comments(text: &str) -> (&str, &str) {
+    let mut rest_start = 0;
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        rest_start += rest.len() - trimmed.len();
+        match trimmed
+            .strip_prefix("/*")
+            .and_then(|r| r.find("*/").map(|i| i + 4))
+        {
+            Some(len) => {
+                rest_start += len;
+                rest = &text[rest_start..];
+            }
+            None => return (&text[..rest_start], &text[rest_start..]),
+        }
+    }
+}
+
+/// Files under `dir` that are not Markdown, copied to `prefix` + their relative path.
+pub fn plain_files(dir: &Path, prefix: &str) -> Result<Vec<Copy>, Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    Ok(crate::fs::walk_files(dir)?
+        .into_iter()
+        .filter(|e| !e.relative.ends_with(".md"))
+        .map(|e| Copy {
+            to: format!("{prefix}{}", e.relative),
+            from: e.path,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_go_before_the_extension() {
+        let a = with_hash("style.css", b"a");
+        assert!(
+            a.starts_with("style.") && a.ends_with(".css") && a.len() == "style..css".len() + 8
+        );
+        assert_ne!(a, with_hash("style.css", b"b"));
+    }
+
+    #[test]
+    fn dark_rules_are_scoped_to_the_dark_theme() {
+        let css = scope_dark("/* theme */\n.sy-code, .sy-x { color: #fff; }\n");
+        assert!(
+            css.contains("html[data-theme=\"dark\"] .sy-code, html[data-theme=\"dark\"] .sy-x {"),
+            "{css}"
+        );
+        assert!(css.contains("@media (prefers-color-scheme: dark)"));
+        assert!(css.contains("html:not([data-theme=\"light\"]) .sy-code"));
+    }
+}

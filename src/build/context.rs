@@ -1,0 +1,332 @@
+//! Typed template contexts. Each is a borrowing struct serialised straight into Tera,
+//! so what a template can see is written down here (and in the theme contract in
+//! `themes/README.md`) rather than assembled ad hoc as JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Child, Library, Page, Section};
+use crate::date::Date;
+use crate::markdown::heading::TocEntry;
+
+#[derive(Debug, Serialize)]
+pub struct SiteInfo<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+}
+
+impl<'a> SiteInfo<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        SiteInfo {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            base_url: &config.base_url,
+        }
+    }
+}
+
+/// What every template gets.
+#[derive(Debug, Serialize)]
+pub struct Common<'a> {
+    pub site: &'a SiteInfo<'a>,
+    pub root: String,
+    pub assets: &'a BTreeMap<String, String>,
+    pub nav: Vec<NavItem<'a>>,
+    pub page_kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub kind: &'static str,
+    pub current: bool,
+    pub open: bool,
+    pub has_children: bool,
+    pub children: Vec<NavItem<'a>>,
+}
+
+/// The sidebar for a page in section `at_section` (the current item is `current`).
+/// Only sections on the way to the current page are expanded, so a page's size does
+/// not grow with the size of the handbook.
+pub fn nav<'a>(lib: &'a Library, at_section: usize, current: Option<Child>) -> Vec<NavItem<'a>> {
+    let open = lib.ancestors(at_section);
+    items(lib, crate::content::ROOT, &open, current)
+}
+
+fn items<'a>(
+    lib: &'a Library,
+    section: usize,
+    open: &[usize],
+    current: Option<Child>,
+) -> Vec<NavItem<'a>> {
+    lib.sections[section]
+        .children
+        .iter()
+        .map(|&child| {
+            let (kind, has_children, is_open) = match child {
+                Child::Page(_) => ("page", false, false),
+                Child::Section(s) => (
+                    "section",
+                    !lib.sections[s].children.is_empty(),
+                    open.contains(&s),
+                ),
+            };
+            let children = match child {
+                Child::Section(s) if is_open => items(lib, s, open, current),
+                _ => Vec::new(),
+            };
+            NavItem {
+                title: lib.title(child),
+                path: lib.url_path(child),
+                kind,
+                current: Some(child) == current,
+                open: is_open,
+                has_children,
+                children,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+}
+
+pub fn link(lib: &Library, child: Child) -> Link<'_> {
+    Link {
+        title: lib.title(child),
+        path: lib.url_path(child),
+    }
+}
+
+/// Links from the home to `section` inclusive.
+pub fn breadcrumbs(lib: &Library, section: usize) -> Vec<Link<'_>> {
+    lib.ancestors(section)
+        .into_iter()
+        .map(|s| link(lib, Child::Section(s)))
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [String],
+    pub path: &'a str,
+    pub permalink: String,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub effective: Option<Date>,
+    pub review_by: Option<Date>,
+    pub overdue: bool,
+    pub extra: &'a toml::Table,
+    pub word_count: usize,
+    pub reading_minutes: usize,
+    pub source: &'a str,
+}
+
+/// Body-derived facts about a rendered page.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyView<'a> {
+    pub html: &'a str,
+    pub toc: &'a [TocEntry],
+    pub plain: &'a str,
+}
+
+impl<'a> PageView<'a> {
+    pub fn new(page: &'a Page, body: BodyView<'a>, base_url: &str, today: Date) -> Self {
+        let word_count = word_count(body.plain);
+        let review_by = page.meta.review_by.as_ref().map(|(d, _)| *d);
+        PageView {
+            title: &page.meta.title,
+            description: &page.meta.description,
+            tags: &page.meta.tags,
+            path: &page.url_path,
+            permalink: format!("{base_url}{}", page.url_path),
+            content: body.html,
+            toc: body.toc,
+            effective: page.meta.effective,
+            review_by,
+            overdue: review_by.is_some_and(|d| d < today),
+            extra: &page.meta.extra,
+            word_count,
+            reading_minutes: word_count.div_ceil(400).max(1),
+            source: &page.source,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub page: PageView<'a>,
+    pub breadcrumbs: Vec<Link<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageSummary<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [String],
+    pub effective: Option<Date>,
+    pub review_by: Option<Date>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionSummary<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub description: &'a str,
+    pub page_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub content: &'a str,
+    pub path: &'a str,
+    pub permalink: String,
+    pub toc: &'a [TocEntry],
+    pub extra: Option<&'a toml::Table>,
+    pub pages: Vec<PageSummary<'a>>,
+    pub subsections: Vec<SectionSummary<'a>>,
+}
+
+impl<'a> SectionView<'a> {
+    pub fn new(
+        lib: &'a Library,
+        id: usize,
+        body: Option<BodyView<'a>>,
+        base_url: &str,
+        today: Date,
+    ) -> Self {
+        let section: &Section = &lib.sections[id];
+        let mut pages = Vec::new();
+        let mut subsections = Vec::new();
+        for child in &section.children {
+            match *child {
+                Child::Page(i) => {
+                    let p = &lib.pages[i];
+                    let review_by = p.meta.review_by.as_ref().map(|(d, _)| *d);
+                    pages.push(PageSummary {
+                        title: &p.meta.title,
+                        path: &p.url_path,
+                        description: &p.meta.description,
+                        tags: &p.meta.tags,
+                        effective: p.meta.effective,
+                        review_by,
+                        overdue: review_by.is_some_and(|d| d < today),
+                    });
+                }
+                Child::Section(s) => {
+                    let sub = &lib.sections[s];
+                    let page_count = sub
+                        .children
+                        .iter()
+                        .filter(|c| matches!(c, Child::Page(_)))
+                        .count();
+                    subsections.push(SectionSummary {
+                        title: &sub.title,
+                        path: &sub.url_path,
+                        description: sub.description(),
+                        page_count,
+                    });
+                }
+            }
+        }
+        SectionView {
+            title: &section.title,
+            description: section.description(),
+            content: body.map_or("", |b| b.html),
+            path: &section.url_path,
+            permalink: format!("{base_url}{}", section.url_path),
+            toc: body.map_or(&[], |b| b.toc),
+            extra: section.index.as_ref().map(|p| &p.meta.extra),
+            pages,
+            subsections,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub section: SectionView<'a>,
+    pub breadcrumbs: Vec<Link<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrintEntry<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub depth: usize,
+    pub kind: &'static str,
+    pub content: &'a str,
+    pub effective: Option<Date>,
+    pub review_by: Option<Date>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrintContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub pages: Vec<PrintEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotFoundContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+}
+
+/// Chinese characters count one each, other words one per run of letters or digits.
+pub fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for ch in text.chars() {
+        if is_cjk(ch) {
+            count += 1;
+            in_word = false;
+        } else if ch.is_alphanumeric() {
+            if !in_word {
+                count += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    count
+}
+
+fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_chinese_characters_and_latin_words() {
+        assert_eq!(word_count("退款率 = refund rate 3%"), 3 + 3);
+        assert_eq!(word_count(""), 0);
+    }
+}

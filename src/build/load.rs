@@ -1,0 +1,202 @@
+//! Loading: read `shouce.toml`, every file of `content/` and the theme, parse each
+//! (pages in parallel), and assemble the [`Library`]. This is the IO edge of the
+//! build; everything it calls to interpret a file is pure.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::content::{Library, Page};
+use crate::error::{Diagnostic, Failure, Location, Severity, SourcePos};
+use crate::fs::WalkEntry;
+use crate::markdown::highlight;
+use crate::theme::Theme;
+
+use super::BuildOptions;
+use super::assets::{self, Copy, ThemeAssets};
+
+/// Everything a build reads, checked.
+#[derive(Debug)]
+pub struct Inputs {
+    pub config: Config,
+    pub library: Library,
+    pub theme: Theme,
+    pub theme_assets: ThemeAssets,
+    /// Non-Markdown files of `content/` and the site's `static/`.
+    pub files: Vec<Copy>,
+    /// Freshness warnings and the like, found while loading.
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
+    let root = &options.root;
+    let mut problems = Vec::new();
+    let config = match Config::load(root)? {
+        Ok(c) => Some(match &options.base_url {
+            Some(url) => c.with_base_url(url),
+            None => c,
+        }),
+        Err(d) => {
+            problems.extend(d);
+            None
+        }
+    };
+    let content_dir = root.join("content");
+    let entries = if content_dir.is_dir() {
+        crate::fs::walk_files(&content_dir)?
+    } else {
+        problems.push(
+            Diagnostic::error(Location::file("content"), "there is no content/ folder").with_hint(
+                "create content/ with Markdown pages, or run `shouce init` to start a handbook",
+            ),
+        );
+        Vec::new()
+    };
+    let (markdown, others): (Vec<WalkEntry>, Vec<WalkEntry>) = entries
+        .into_iter()
+        .partition(|e| e.relative.ends_with(".md"));
+    let parsed: Vec<Result<Page, Vec<Diagnostic>>> = markdown.par_iter().map(read_page).collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        match result {
+            Ok(page) => pages.push(page),
+            Err(d) => problems.extend(d),
+        }
+    }
+    let theme = match &config {
+        Some(c) => match Theme::load(root, &c.theme)? {
+            Ok(t) => Some(t),
+            Err(d) => {
+                problems.extend(d);
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some(c) = &config {
+        problems.extend(check_highlight_themes(root, c)?);
+    }
+    let library = if problems.is_empty() || !pages.is_empty() {
+        match Library::assemble(pages, options.drafts) {
+            Ok(lib) => Some(lib),
+            Err(d) => {
+                problems.extend(d);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (Some(config), Some(theme), Some(library), true) =
+        (config, theme, library, problems.is_empty())
+    else {
+        crate::error::sort(&mut problems);
+        return Err(Failure::Author(problems));
+    };
+    let theme_assets = ThemeAssets::collect(
+        &theme.static_dir,
+        &config.markdown.highlight_theme_light,
+        &config.markdown.highlight_theme_dark,
+    )?;
+    let mut files: Vec<Copy> = others
+        .into_iter()
+        .map(|e| Copy {
+            to: e.relative,
+            from: e.path,
+        })
+        .collect();
+    files.extend(assets::plain_files(&root.join("static"), "")?);
+    let warnings = overdue_reviews(&library, options);
+    Ok(Inputs {
+        config,
+        library,
+        theme,
+        theme_assets,
+        files,
+        warnings,
+    })
+}
+
+fn read_page(entry: &WalkEntry) -> Result<Page, Vec<Diagnostic>> {
+    let shown = PathBuf::from("content").join(&entry.relative);
+    let bytes = crate::fs::read(&entry.path).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                Location::file(&shown),
+                format!("cannot read the file: {}", io_reason(&e)),
+            )
+            .with_hint("check that the file exists and that you may read it"),
+        ]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| vec![invalid_utf8(&shown, &e)])?;
+    Page::parse(&entry.relative, text)
+}
+
+fn io_reason(err: &crate::error::Error) -> String {
+    match err {
+        crate::error::Error::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn invalid_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
+    let valid = err.utf8_error().valid_up_to();
+    let bytes = err.as_bytes();
+    let prefix = String::from_utf8_lossy(&bytes[..valid]);
+    let pos = SourcePos::of(&prefix, valid);
+    let line_end = bytes[valid..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |i| valid + i);
+    let line = String::from_utf8_lossy(&bytes[pos.line_start..line_end]).into_owned();
+    let mut d = Diagnostic::error(Location { path: path.to_path_buf(), line: pos.line, col: pos.col }, "the file is not valid UTF-8")
+        .with_hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8); GBK files must be converted");
+    d.source_line = Some(line);
+    d
+}
+
+fn check_highlight_themes(
+    root: &Path,
+    config: &Config,
+) -> Result<Vec<Diagnostic>, crate::error::Error> {
+    let names = highlight::theme_names();
+    let mut problems = Vec::new();
+    for wanted in [
+        &config.markdown.highlight_theme_light,
+        &config.markdown.highlight_theme_dark,
+    ] {
+        if !names.contains(wanted) {
+            let source = crate::fs::read_to_string(&root.join(config::FILE_NAME))?;
+            let start = source.find(wanted.as_str()).unwrap_or(0);
+            problems.push(
+                Diagnostic::at(
+                    Severity::Error,
+                    Path::new(config::FILE_NAME),
+                    &source,
+                    start..start + wanted.len(),
+                    format!("no highlighting theme is called `{wanted}`"),
+                )
+                .with_hint(format!("choose one of: {}", names.join(", "))),
+            );
+        }
+    }
+    Ok(problems)
+}
+
+/// A warning for every page whose `review_by` date has passed.
+fn overdue_reviews(library: &Library, options: &BuildOptions) -> Vec<Diagnostic> {
+    let indexes = library.sections.iter().filter_map(|s| s.index.as_ref());
+    library
+        .pages
+        .iter()
+        .chain(indexes)
+        .filter_map(|page| {
+            let (date, span) = page.meta.review_by.as_ref()?;
+            (*date < options.today).then(|| {
+                Diagnostic::at(Severity::Warning, &page.file, &page.text, span.clone(), format!("overdue for review since {date}"))
+                    .with_hint("check the page against the current platform rules, then move `review_by` forward")
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,376 @@
+//! Rendering every page and section in parallel, then the files that need all of
+//! them: the print view, `404.html`, `sitemap.xml`. Links to anchors on other pages
+//! are checked here, once every page's headings are known.
+
+use std::collections::{HashMap, HashSet};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::config::LinkPolicy;
+use crate::content::{Child, Library, Page, ROOT};
+use crate::error::{self, Diagnostic, Failure, Severity};
+use crate::markdown::{self, AnchorRef, Rendered, SiteMap, highlight::Highlighter, links};
+
+use super::context::{
+    self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
+    SectionContext, SectionView, SiteInfo,
+};
+use super::load::Inputs;
+use super::write::Output;
+use super::{BuildOptions, Progress, sitemap};
+
+/// The renderer's view of which pages and files exist.
+struct Site<'a> {
+    library: &'a Library,
+    files: HashSet<&'a str>,
+}
+
+impl SiteMap for Site<'_> {
+    fn page_url(&self, source: &str) -> Option<&str> {
+        self.library.find(source).map(|c| self.library.url_path(c))
+    }
+
+    fn has_asset(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+}
+
+/// Shared, read-only state for the render threads.
+struct Shared<'a> {
+    inputs: &'a Inputs,
+    site: Site<'a>,
+    info: SiteInfo<'a>,
+    highlighter: Highlighter,
+    options: &'a BuildOptions,
+    out: &'a Output,
+}
+
+/// One rendered page or section, minus the HTML already written to disk.
+struct Outcome {
+    item: Child,
+    rendered: Rendered,
+}
+
+/// Renders and writes the whole site; returns the warnings, or every error.
+pub fn render_site(
+    inputs: &Inputs,
+    options: &BuildOptions,
+    out: &Output,
+) -> Result<Vec<Diagnostic>, Failure> {
+    let lib = &inputs.library;
+    let shared = Shared {
+        inputs,
+        site: Site {
+            library: lib,
+            files: inputs.files.iter().map(|c| c.to.as_str()).collect(),
+        },
+        info: SiteInfo::new(&inputs.config),
+        highlighter: Highlighter::default(),
+        options,
+        out,
+    };
+    let mut order = vec![Child::Section(ROOT)];
+    order.extend(lib.reading_order());
+    let bar = progress_bar(options.progress, order.len());
+    let results: Vec<Result<Outcome, Failure>> = order
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let prev = i.checked_sub(1).map(|j| order[j]);
+            let next = order.get(i + 1).copied();
+            let result = render_item(&shared, *item, prev, next);
+            bar.inc(1);
+            result
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let mut diagnostics = inputs.warnings.clone();
+    let mut outcomes = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(o) => {
+                diagnostics.extend(o.rendered.diagnostics.iter().cloned());
+                outcomes.push(o);
+            }
+            Err(Failure::Author(d)) => diagnostics.extend(d),
+            Err(env) => return Err(env),
+        }
+    }
+    diagnostics.extend(check_anchors(
+        lib,
+        &outcomes,
+        inputs.config.markdown.broken_links,
+    ));
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(write_site_files(&shared, &outcomes)?);
+    }
+    error::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(Failure::Author(diagnostics))
+    } else {
+        Ok(diagnostics)
+    }
+}
+
+fn progress_bar(progress: Progress, len: usize) -> ProgressBar {
+    if progress == Progress::Hidden || len < 200 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} pages") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn common<'a>(
+    shared: &'a Shared<'a>,
+    url_path: &str,
+    section: usize,
+    current: Option<Child>,
+    kind: &'static str,
+) -> Common<'a> {
+    Common {
+        site: &shared.info,
+        root: links::root_prefix(url_path),
+        assets: &shared.inputs.theme_assets.map,
+        nav: context::nav(&shared.inputs.library, section, current),
+        page_kind: kind,
+    }
+}
+
+fn render_item(
+    shared: &Shared<'_>,
+    item: Child,
+    prev: Option<Child>,
+    next: Option<Child>,
+) -> Result<Outcome, Failure> {
+    let lib = &shared.inputs.library;
+    let page: Option<&Page> = match item {
+        Child::Page(i) => Some(&lib.pages[i]),
+        Child::Section(s) => lib.sections[s].index.as_ref(),
+    };
+    let rendered = page.map(|p| render_markdown(shared, p)).unwrap_or_default();
+    let body = BodyView {
+        html: &rendered.html,
+        toc: &rendered.toc,
+        plain: &rendered.plain,
+    };
+    let base_url = &shared.inputs.config.base_url;
+    let today = shared.options.today;
+    let link = |c: Option<Child>| c.map(|c| context::link(lib, c));
+    let (template, url_path, html) = match item {
+        Child::Page(i) => {
+            let p = &lib.pages[i];
+            let section = lib.page_section[i];
+            let template = template_name(shared, p, "page.html")?;
+            let ctx = PageContext {
+                common: common(shared, &p.url_path, section, Some(item), "page"),
+                page: PageView::new(p, body, base_url, today),
+                breadcrumbs: context::breadcrumbs(lib, section),
+                prev: link(prev),
+                next: link(next),
+            };
+            (
+                template,
+                &p.url_path,
+                shared.inputs.theme.render(template, &ctx),
+            )
+        }
+        Child::Section(s) => {
+            let section = &lib.sections[s];
+            let (default, kind) = if s == ROOT {
+                ("index.html", "index")
+            } else {
+                ("section.html", "section")
+            };
+            let template = match &section.index {
+                Some(p) => template_name(shared, p, default)?,
+                None => default,
+            };
+            let parent = section.parent.unwrap_or(ROOT);
+            let ctx = SectionContext {
+                common: common(shared, &section.url_path, s, Some(item), kind),
+                section: SectionView::new(lib, s, page.map(|_| body), base_url, today),
+                breadcrumbs: if s == ROOT {
+                    Vec::new()
+                } else {
+                    context::breadcrumbs(lib, parent)
+                },
+                prev: link(prev),
+                next: link(next),
+            };
+            (
+                template,
+                &section.url_path,
+                shared.inputs.theme.render(template, &ctx),
+            )
+        }
+    };
+    let _ = template;
+    let html = html.map_err(|d| Failure::Author(vec![d]))?;
+    shared
+        .out
+        .write(&format!("{url_path}index.html"), html.as_bytes())?;
+    Ok(Outcome { item, rendered })
+}
+
+fn render_markdown(shared: &Shared<'_>, page: &Page) -> Rendered {
+    let config = &shared.inputs.config;
+    let source = markdown::Source {
+        file: &page.file,
+        text: &page.text,
+        body_start: page.body_start,
+        source: &page.source,
+        url_path: &page.url_path,
+    };
+    let options = markdown::Options {
+        markdown: &config.markdown,
+        roles: &config.dialogue,
+        highlighter: &shared.highlighter,
+    };
+    markdown::render(source, &shared.site, options)
+}
+
+/// The template a page asked for, if the theme has it, else the default.
+fn template_name<'a>(
+    shared: &Shared<'_>,
+    page: &'a Page,
+    default: &'a str,
+) -> Result<&'a str, Failure> {
+    match &page.meta.template {
+        None => Ok(default),
+        Some((name, _)) if shared.inputs.theme.has(name) => Ok(name),
+        Some((name, span)) => Err(Failure::Author(vec![
+            Diagnostic::at(
+                Severity::Error,
+                &page.file,
+                &page.text,
+                span.clone(),
+                format!("there is no template `{name}`"),
+            )
+            .with_hint(
+                "add it to the site's templates/ folder, or remove `template` to use the default",
+            ),
+        ])),
+    }
+}
+
+/// Every `page.md#anchor` link must name a heading that exists on that page.
+fn check_anchors(lib: &Library, outcomes: &[Outcome], policy: LinkPolicy) -> Vec<Diagnostic> {
+    let source_of = |item: Child| match item {
+        Child::Page(i) => Some(&lib.pages[i]),
+        Child::Section(s) => lib.sections[s].index.as_ref(),
+    };
+    let anchors: HashMap<&str, HashSet<&str>> = outcomes
+        .iter()
+        .filter_map(|o| {
+            source_of(o.item).map(|p| {
+                (
+                    p.source.as_str(),
+                    o.rendered.anchors.iter().map(String::as_str).collect(),
+                )
+            })
+        })
+        .collect();
+    let severity = match policy {
+        LinkPolicy::Error => Severity::Error,
+        LinkPolicy::Warn => Severity::Warning,
+    };
+    let mut problems = Vec::new();
+    for outcome in outcomes {
+        let Some(page) = source_of(outcome.item) else {
+            continue;
+        };
+        for AnchorRef {
+            source,
+            anchor,
+            span,
+        } in &outcome.rendered.anchor_refs
+        {
+            let known = anchors.get(source.as_str());
+            if known.is_some_and(|set| set.contains(anchor.as_str())) {
+                continue;
+            }
+            let mut available: Vec<&str> = known
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            available.sort_unstable();
+            let hint = match error::closest(anchor, &available) {
+                Some(best) => format!(
+                    "did you mean `#{best}`? headings on that page: {}",
+                    available.join(", ")
+                ),
+                None if available.is_empty() => "that page has no headings".to_string(),
+                None => format!("headings on that page: {}", available.join(", ")),
+            };
+            problems.push(
+                Diagnostic::at(
+                    severity,
+                    &page.file,
+                    &page.text,
+                    span.clone(),
+                    format!("no heading `#{anchor}` in content/{source}"),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    problems
+}
+
+/// The print view, 404 page, sitemap and static files.
+fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Diagnostic>, Failure> {
+    let lib = &shared.inputs.library;
+    let out = shared.out;
+    let entries = outcomes
+        .iter()
+        .filter(|o| o.item != Child::Section(ROOT))
+        .map(|o| {
+            let (kind, page, depth) = match o.item {
+                Child::Page(i) => (
+                    "page",
+                    Some(&lib.pages[i]),
+                    lib.depth(lib.page_section[i]) + usize::from(lib.page_section[i] != ROOT),
+                ),
+                Child::Section(s) => ("section", lib.sections[s].index.as_ref(), lib.depth(s)),
+            };
+            PrintEntry {
+                title: lib.title(o.item),
+                path: lib.url_path(o.item),
+                depth,
+                kind,
+                content: &o.rendered.html,
+                effective: page.and_then(|p| p.meta.effective),
+                review_by: page.and_then(|p| p.meta.review_by.as_ref().map(|(d, _)| *d)),
+            }
+        });
+    let mut problems = Vec::new();
+    let print = PrintContext {
+        common: common(shared, "print/", ROOT, None, "print"),
+        pages: entries.collect(),
+    };
+    match shared.inputs.theme.render("print.html", &print) {
+        Ok(html) => out.write("print/index.html", html.as_bytes())?,
+        Err(d) => problems.push(d),
+    }
+    let mut not_found = NotFoundContext {
+        common: common(shared, "", ROOT, None, "404"),
+    };
+    not_found.common.root = shared.inputs.config.base_path().to_string();
+    match shared.inputs.theme.render("404.html", &not_found) {
+        Ok(html) => out.write("404.html", html.as_bytes())?,
+        Err(d) => problems.push(d),
+    }
+    out.write(
+        "sitemap.xml",
+        sitemap::render(lib, &shared.inputs.config.base_url).as_bytes(),
+    )?;
+    shared.inputs.theme_assets.write(out)?;
+    for copy in &shared.inputs.files {
+        out.copy(&copy.to, &copy.from)?;
+    }
+    Ok(problems)
+}

@@ -1,0 +1,59 @@
+//! `sitemap.xml`: every page and section, in reading order, with absolute URLs.
+
+use std::fmt::Write as _;
+
+use crate::content::{Child, Library, ROOT};
+
+pub fn render(lib: &Library, base_url: &str) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut items = vec![Child::Section(ROOT)];
+    items.extend(lib.reading_order());
+    for item in items {
+        let path: String =
+            percent_encoding::utf8_percent_encode(lib.url_path(item), PATH).to_string();
+        let _ = writeln!(
+            xml,
+            "  <url><loc>{}</loc></url>",
+            crate::markdown::escape_html(&format!("{base_url}{path}"))
+        );
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// Characters escaped in a URL path: controls, space, and what would end the path.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{DraftPolicy, Page};
+
+    #[test]
+    fn lists_every_page_with_encoded_absolute_urls() {
+        let page = |s: &str| Page::parse(s, "+++\ntitle = \"t\"\n+++\n".to_string()).unwrap();
+        let lib = Library::assemble(
+            vec![page("规则/退款.md"), page("a.md")],
+            DraftPolicy::Exclude,
+        )
+        .unwrap();
+        let xml = render(&lib, "https://kb.example/");
+        assert!(xml.contains("<loc>https://kb.example/</loc>"));
+        assert!(
+            xml.contains("<loc>https://kb.example/%E8%A7%84%E5%88%99/%E9%80%80%E6%AC%BE/</loc>"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<url>").count(), 4);
+    }
+}

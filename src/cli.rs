@@ -1,0 +1,79 @@
+//! The command line: clap-derived commands and their typed options. No logic lives
+//! here beyond turning arguments into the option structs the commands take.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shouce",
+    version,
+    about = "Shouce (手册): Markdown training material → a searchable handbook site with quizzes"
+)]
+pub struct Cli {
+    /// The site root (where shouce.toml is)
+    #[arg(
+        long,
+        short = 'C',
+        global = true,
+        default_value = ".",
+        value_name = "DIR"
+    )]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new handbook in DIR that builds and explains itself
+    Init {
+        /// The folder to create (must be empty or not exist)
+        dir: PathBuf,
+    },
+    /// Build the site into public/
+    Build(BuildArgs),
+    /// Run every check of build and report all problems; write nothing
+    Check {
+        /// Treat warnings (such as overdue reviews) as errors
+        #[arg(long)]
+        strict: bool,
+        /// Include draft pages
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Build, serve on 127.0.0.1, and rebuild + live-reload on every change
+    Dev {
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in a browser
+        #[arg(long)]
+        open: bool,
+        /// Include draft pages
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Build the site, then serve it
+    Serve {
+        #[arg(long, short, default_value_t = 8080)]
+        port: u16,
+        /// The address to listen on
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Where to write the site (default: public/ in the site root)
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Include draft pages
+    #[arg(long)]
+    pub drafts: bool,
+    /// Override base_url from shouce.toml
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}

@@ -1,0 +1,112 @@
+//! Runs one command: composes the build, the dev server and the site server, and
+//! prints progress and summaries. Diagnostics that fail a command are returned to
+//! `main`, which prints them and picks the exit code.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::build::{self, BuildOptions, OutputMode, Progress, Report};
+use crate::cli::{BuildArgs, Cli, Command};
+use crate::content::DraftPolicy;
+use crate::error::{self, Diagnostic, Error, Failure, Severity};
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let root = cli.root;
+    match cli.command {
+        Command::Init { dir } => init(&root.join(dir)),
+        Command::Build(args) => build_site(&root, args),
+        Command::Check { strict, drafts } => check(&root, strict, drafts),
+        Command::Dev { port, open, drafts } => {
+            let options = BuildOptions {
+                drafts: drafts_policy(drafts),
+                ..BuildOptions::new(&root)
+            };
+            runtime()?.block_on(crate::dev::run(options, port, open))
+        }
+        Command::Serve { port, host } => {
+            let options = BuildOptions {
+                progress: progress(),
+                ..BuildOptions::new(&root)
+            };
+            let report = build::build(&options)?;
+            print_warnings(&report.warnings);
+            println!("{}", report.summary("built"));
+            runtime()?
+                .block_on(crate::server::serve(&options.out_dir, &host, port))
+                .map_err(Failure::Env)
+        }
+    }
+}
+
+fn init(dir: &Path) -> Result<(), Failure> {
+    crate::scaffold::create(dir)?;
+    println!("created a new handbook in {}", dir.display());
+    println!("next: cd {} && shouce dev --open", dir.display());
+    Ok(())
+}
+
+fn build_site(root: &Path, args: BuildArgs) -> Result<(), Failure> {
+    let mut options = BuildOptions::new(root);
+    options.drafts = drafts_policy(args.drafts);
+    options.base_url = args.base_url;
+    options.progress = progress();
+    if let Some(out) = args.out {
+        options.out_dir = out;
+    }
+    let report = build::build(&options)?;
+    print_warnings(&report.warnings);
+    println!("{}", report.summary("built"));
+    Ok(())
+}
+
+fn check(root: &Path, strict: bool, drafts: bool) -> Result<(), Failure> {
+    let options = BuildOptions {
+        output: OutputMode::Discard,
+        drafts: drafts_policy(drafts),
+        ..BuildOptions::new(root)
+    };
+    let report: Report = build::build(&options)?;
+    if strict && !report.warnings.is_empty() {
+        let promoted: Vec<Diagnostic> = report
+            .warnings
+            .into_iter()
+            .map(|d| Diagnostic {
+                severity: Severity::Error,
+                ..d
+            })
+            .collect();
+        return Err(Failure::Author(promoted));
+    }
+    print_warnings(&report.warnings);
+    println!("{}", report.summary("checked"));
+    Ok(())
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    if !warnings.is_empty() {
+        eprint!("{}", error::render_all(warnings));
+    }
+}
+
+fn drafts_policy(drafts: bool) -> DraftPolicy {
+    if drafts {
+        DraftPolicy::Include
+    } else {
+        DraftPolicy::Exclude
+    }
+}
+
+fn progress() -> Progress {
+    if std::io::stderr().is_terminal() {
+        Progress::Bar
+    } else {
+        Progress::Hidden
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Env(Error::Other(format!("cannot start the async runtime: {e}"))))
+}

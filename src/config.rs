@@ -1,0 +1,262 @@
+//! `shouce.toml`, the site configuration, parsed into a checked [`Config`].
+//!
+//! The raw struct mirrors the file (`deny_unknown_fields`, so a typo is an error with its
+//! line); [`Config`] is what the rest of the program sees, with defaults applied and
+//! values normalised (a `base_url` always ends in `/`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Error, Severity, toml_diagnostic};
+
+pub const FILE_NAME: &str = "shouce.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    #[serde(default)]
+    markdown: RawMarkdown,
+    #[serde(default)]
+    dialogue: RawDialogue,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    broken_links: Option<LinkPolicy>,
+    raw_html: Option<RawHtml>,
+    highlight_theme_light: Option<String>,
+    highlight_theme_dark: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDialogue {
+    customer_roles: Option<Vec<String>>,
+    agent_roles: Option<Vec<String>>,
+}
+
+/// What to do with a link to a missing page or heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPolicy {
+    /// The build fails (the default).
+    Error,
+    /// The build goes on and reports a warning (for imported material).
+    Warn,
+}
+
+/// What to do with raw HTML written inside Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawHtml {
+    /// Cleaned by ammonia: no scripts, no event handlers (the default).
+    Sanitize,
+    /// Passed through untouched; only for content you fully trust.
+    Trust,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkdownConfig {
+    pub broken_links: LinkPolicy,
+    pub raw_html: RawHtml,
+    pub highlight_theme_light: String,
+    pub highlight_theme_dark: String,
+}
+
+/// Speaker names that mark the two sides of a ```` ```dialogue ```` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogueRoles {
+    pub customer: Vec<String>,
+    pub agent: Vec<String>,
+}
+
+impl Default for DialogueRoles {
+    fn default() -> Self {
+        let own = |names: &[&str]| names.iter().map(|s| s.to_string()).collect();
+        DialogueRoles {
+            customer: own(&["客户", "买家", "顾客", "Customer", "Buyer"]),
+            agent: own(&["客服", "卖家", "Agent", "Seller"]),
+        }
+    }
+}
+
+/// The checked site configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/`; `/` when the site is served from a host's root.
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    pub markdown: MarkdownConfig,
+    pub dialogue: DialogueRoles,
+}
+
+impl Config {
+    /// Parses the text of `shouce.toml`. Pure: `path` is only used in diagnostics.
+    pub fn parse(path: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig =
+            toml::from_str(source).map_err(|e| vec![toml_diagnostic(path, source, 0, &e)])?;
+        let defaults = DialogueRoles::default();
+        let config = Config {
+            title: raw.title,
+            description: raw.description,
+            base_url: normalize_base_url(raw.base_url.as_deref().unwrap_or("/")),
+            language: raw.language.unwrap_or_else(|| "zh-CN".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            markdown: MarkdownConfig {
+                broken_links: raw.markdown.broken_links.unwrap_or(LinkPolicy::Error),
+                raw_html: raw.markdown.raw_html.unwrap_or(RawHtml::Sanitize),
+                highlight_theme_light: raw
+                    .markdown
+                    .highlight_theme_light
+                    .unwrap_or_else(|| "InspiredGitHub".into()),
+                highlight_theme_dark: raw
+                    .markdown
+                    .highlight_theme_dark
+                    .unwrap_or_else(|| "base16-ocean.dark".into()),
+            },
+            dialogue: DialogueRoles {
+                customer: raw.dialogue.customer_roles.unwrap_or(defaults.customer),
+                agent: raw.dialogue.agent_roles.unwrap_or(defaults.agent),
+            },
+        };
+        let problems = config.check(path, source);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Reads `shouce.toml` from the site root.
+    pub fn load(root: &Path) -> Result<Result<Config, Vec<Diagnostic>>, Error> {
+        let path = root.join(FILE_NAME);
+        let source = crate::fs::read_to_string(&path)?;
+        Ok(Config::parse(Path::new(FILE_NAME), &source))
+    }
+
+    pub fn with_base_url(mut self, base_url: &str) -> Config {
+        self.base_url = normalize_base_url(base_url);
+        self
+    }
+
+    /// The path part of `base_url` (`/` or `/handbook/`), for links that cannot be relative.
+    pub fn base_path(&self) -> &str {
+        match self.base_url.find("://") {
+            Some(i) => {
+                let after = &self.base_url[i + 3..];
+                after.find('/').map_or("/", |j| &after[j..])
+            }
+            None => &self.base_url,
+        }
+    }
+
+    fn check(&self, path: &Path, source: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let at_key = |key: &str, message: String, hint: &str| {
+            let start = source.find(key).unwrap_or(0);
+            Diagnostic::at(
+                Severity::Error,
+                path,
+                source,
+                start..start + key.len(),
+                message,
+            )
+            .with_hint(hint)
+        };
+        if self.title.trim().is_empty() {
+            problems.push(at_key(
+                "title",
+                "the site title is empty".into(),
+                "give the handbook a name, e.g. title = \"客服培训手册\"",
+            ));
+        }
+        let roles = [&self.dialogue.customer, &self.dialogue.agent];
+        if roles
+            .iter()
+            .any(|r| r.is_empty() || r.iter().any(|n| n.trim().is_empty()))
+        {
+            problems.push(at_key(
+                "[dialogue]",
+                "dialogue roles must be non-empty names".into(),
+                "e.g. customer_roles = [\"客户\", \"买家\"]",
+            ));
+        }
+        if let Some(both) = self
+            .dialogue
+            .customer
+            .iter()
+            .find(|n| self.dialogue.agent.contains(n))
+        {
+            problems.push(at_key(
+                both,
+                format!("`{both}` is both a customer and an agent role"),
+                "each speaker name belongs to one side",
+            ));
+        }
+        problems
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.is_empty() {
+        "/".into()
+    } else if url.ends_with('/') {
+        url.into()
+    } else {
+        format!("{url}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("shouce.toml"), src)
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = parse("title = \"手册\"").unwrap();
+        assert_eq!(c.language, "zh-CN");
+        assert_eq!(c.base_url, "/");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.markdown.broken_links, LinkPolicy::Error);
+        assert_eq!(c.markdown.raw_html, RawHtml::Sanitize);
+        assert!(c.dialogue.agent.contains(&"客服".to_string()));
+    }
+
+    #[test]
+    fn base_url_is_normalised_and_its_path_extracted() {
+        let c = parse("title = \"x\"\nbase_url = \"https://a.example/kb\"").unwrap();
+        assert_eq!(c.base_url, "https://a.example/kb/");
+        assert_eq!(c.base_path(), "/kb/");
+        assert_eq!(c.with_base_url("https://b.example").base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_located() {
+        let errs = parse("title = \"x\"\n[markdown]\nbroken_link = \"warn\"\n").unwrap_err();
+        assert_eq!(errs[0].location.line, 3);
+        let errs = parse("title = \"x\"\n[markdown]\nbroken_links = \"maybe\"\n").unwrap_err();
+        assert_eq!(errs[0].location.line, 3);
+    }
+
+    #[test]
+    fn a_role_on_both_sides_is_rejected() {
+        let errs = parse("title = \"x\"\n[dialogue]\ncustomer_roles = [\"客服\"]\n").unwrap_err();
+        assert!(errs[0].message.contains("both"));
+    }
+}

@@ -1,0 +1,324 @@
+//! `shouce dev`: build, serve on 127.0.0.1, watch the sources, rebuild and live-reload.
+//!
+//! The shape is mdBook's `serve`: static files plus one websocket, fed by a broadcast
+//! channel; with zola's pure [`classify`] deciding what a changed path means. State is
+//! a value ([`DevState`]) shared by the handlers, not a global. A failed rebuild keeps
+//! the last good site (the build only swaps its output in on success) and sends the
+//! diagnostics to every open page, which shows them in an overlay until a rebuild
+//! succeeds.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::build::{self, BuildOptions};
+use crate::error::{self, Error, Failure};
+
+const LIVE_JS: &str = include_str!("dev/live.js");
+const SCRIPT_TAG: &str = "<script src=\"/__shouce/live.js\"></script>";
+
+/// What a changed path means for the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Not a source of the site (the output, editors' temp files, VCS files).
+    Ignore,
+    /// A page, quiz, template, theme file, static file or the config.
+    Rebuild,
+}
+
+/// Decides what a change to `path` means. Pure: `root` is the site root.
+pub fn classify(path: &Path, root: &Path, out_dir: &Path) -> ChangeKind {
+    if path.starts_with(out_dir) {
+        return ChangeKind::Ignore;
+    }
+    let Ok(relative) = path.strip_prefix(root) else {
+        return ChangeKind::Ignore;
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let temp = name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913";
+    if temp {
+        return ChangeKind::Ignore;
+    }
+    let first = relative
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+        .unwrap_or("");
+    match first {
+        "content" | "quizzes" | "themes" | "templates" | "static" => ChangeKind::Rebuild,
+        _ if relative == Path::new(crate::config::FILE_NAME) => ChangeKind::Rebuild,
+        _ => ChangeKind::Ignore,
+    }
+}
+
+/// What the browser is told over the websocket.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Notice {
+    Reload,
+    Error { text: String },
+}
+
+#[derive(Debug)]
+struct DevState {
+    notices: broadcast::Sender<Notice>,
+    /// The diagnostics of the last failed build, shown to pages that connect later.
+    failing: RwLock<Option<String>>,
+}
+
+pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Failure> {
+    let (notices, _) = broadcast::channel(16);
+    let state = Arc::new(DevState {
+        notices,
+        failing: RwLock::new(None),
+    });
+    rebuild(&options, &state, "start").await;
+    let listener = crate::server::bind("127.0.0.1", port).await?;
+    let url = format!(
+        "http://{}/",
+        listener
+            .local_addr()
+            .map_err(|e| Error::Other(e.to_string()))?
+    );
+    println!("dev server on {url} — watching for changes (Ctrl-C to stop)");
+    if open {
+        open_browser(&url);
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let _watcher = watch(&options, tx)?;
+    let app = router(&options.out_dir, state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(crate::server::shutdown())
+            .await
+    });
+    loop {
+        tokio::select! {
+            Some(paths) = rx.recv() => {
+                let relevant: Vec<&PathBuf> = paths.iter().filter(|p| classify(p, &options.root, &options.out_dir) == ChangeKind::Rebuild).collect();
+                if let Some(first) = relevant.first() {
+                    let what = first.strip_prefix(&options.root).unwrap_or(first).display().to_string();
+                    rebuild(&options, &state, &what).await;
+                }
+            }
+            () = crate::server::shutdown() => break,
+        }
+    }
+    server.abort();
+    Ok(())
+}
+
+/// Rebuilds on a blocking thread, prints the time taken, tells the browsers.
+async fn rebuild(options: &BuildOptions, state: &DevState, cause: &str) {
+    let started = Instant::now();
+    let opts = options.clone();
+    let result = tokio::task::spawn_blocking(move || build::build(&opts)).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(Ok(report)) => {
+            if !report.warnings.is_empty() {
+                eprint!("{}", error::render_all(&report.warnings));
+            }
+            println!("rebuilt in {ms:.0} ms ({cause}): {} pages", report.pages);
+            *state.failing.write().unwrap_or_else(|e| e.into_inner()) = None;
+            let _ = state.notices.send(Notice::Reload);
+        }
+        Ok(Err(failure)) => {
+            let text = match failure {
+                Failure::Author(d) => error::render_all(&d),
+                Failure::Env(e) => format!("error: {e}\n"),
+            };
+            eprint!("{text}");
+            println!("build failed after {ms:.0} ms ({cause}); still serving the last good site");
+            *state.failing.write().unwrap_or_else(|e| e.into_inner()) = Some(text.clone());
+            let _ = state.notices.send(Notice::Error { text });
+        }
+        Err(join) => eprintln!("error: the build thread failed: {join}"),
+    }
+}
+
+fn watch(
+    options: &BuildOptions,
+    tx: mpsc::UnboundedSender<Vec<PathBuf>>,
+) -> Result<impl Drop, Error> {
+    let handler = move |result: DebounceEventResult| {
+        if let Ok(events) = result {
+            let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
+            if !paths.is_empty() {
+                let _ = tx.send(paths);
+            }
+        }
+    };
+    let root = &options.root;
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(30),
+        Some(Duration::from_millis(10)),
+        handler,
+    )
+    .map_err(|e| Error::Watch {
+        path: root.clone(),
+        message: e.to_string(),
+    })?;
+    debouncer
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| Error::Watch {
+            path: root.clone(),
+            message: e.to_string(),
+        })?;
+    for dir in ["content", "quizzes", "themes", "templates", "static"] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| Error::Watch {
+                    path,
+                    message: e.to_string(),
+                })?;
+        }
+    }
+    Ok(debouncer)
+}
+
+fn router(out_dir: &Path, state: Arc<DevState>) -> Router {
+    Router::new()
+        .route("/__shouce/live.js", get(live_js))
+        .route("/__shouce/ws", get(socket))
+        .with_state(state)
+        .merge(crate::server::router(out_dir).layer(axum::middleware::map_response(inject_script)))
+}
+
+async fn live_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        LIVE_JS,
+    )
+}
+
+async fn socket(ws: WebSocketUpgrade, State(state): State<Arc<DevState>>) -> Response {
+    ws.on_upgrade(move |socket| notify_page(socket, state))
+}
+
+async fn notify_page(mut socket: WebSocket, state: Arc<DevState>) {
+    let mut notices = state.notices.subscribe();
+    let failing = state
+        .failing
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if let Some(text) = failing
+        && send(&mut socket, &Notice::Error { text }).await.is_err()
+    {
+        return;
+    }
+    while let Ok(notice) = notices.recv().await {
+        if send(&mut socket, &notice).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, notice: &Notice) -> Result<(), axum::Error> {
+    let json = serde_json::to_string(notice).unwrap_or_default();
+    socket.send(Message::Text(json.into())).await
+}
+
+/// Adds the live-reload script to every HTML page served.
+async fn inject_script(response: Response) -> Response {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let injected = match html.rfind("</body>") {
+        Some(i) => format!("{}{SCRIPT_TAG}{}", &html[..i], &html[i..]),
+        None => format!("{html}{SCRIPT_TAG}"),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, axum::body::Body::from(injected))
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        println!("could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_sources_output_and_editor_files() {
+        let root = Path::new("/site");
+        let out = Path::new("/site/public");
+        assert_eq!(
+            classify(Path::new("/site/content/a.md"), root, out),
+            ChangeKind::Rebuild
+        );
+        assert_eq!(
+            classify(Path::new("/site/shouce.toml"), root, out),
+            ChangeKind::Rebuild
+        );
+        assert_eq!(
+            classify(Path::new("/site/themes/default/static/app.js"), root, out),
+            ChangeKind::Rebuild
+        );
+        assert_eq!(
+            classify(Path::new("/site/public/index.html"), root, out),
+            ChangeKind::Ignore
+        );
+        assert_eq!(
+            classify(Path::new("/site/content/.a.md.swp"), root, out),
+            ChangeKind::Ignore
+        );
+        assert_eq!(
+            classify(Path::new("/site/content/a.md~"), root, out),
+            ChangeKind::Ignore
+        );
+        assert_eq!(
+            classify(Path::new("/site/.public.shouce-staging/x"), root, out),
+            ChangeKind::Ignore
+        );
+        assert_eq!(
+            classify(Path::new("/site/target/debug/x"), root, out),
+            ChangeKind::Ignore
+        );
+    }
+}

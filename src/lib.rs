@@ -1,0 +1,27 @@
+//! Shouce (手册): turns a folder of Markdown training material into a searchable
+//! handbook site with quizzes that certify customer-service agents.
+//!
+//! Layers, imports pointing down only (see `DESIGN.md`):
+//!
+//! ```text
+//! L5  cli · commands            arguments → options, dispatch
+//! L4  dev · server              the long-running apps (axum)
+//! L3  build · scaffold          the pipeline · `shouce init`
+//! L2  content                   the domain: pages and sections
+//! L1  markdown · theme          text in, text out
+//! L0  error · fs · config · date
+//! ```
+
+pub mod build;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod date;
+pub mod dev;
+pub mod error;
+pub mod fs;
+pub mod markdown;
+pub mod scaffold;
+pub mod server;
+pub mod theme;

@@ -1,0 +1,33 @@
+//! Shouce (手册): Markdown training material → a searchable handbook site.
+//!
+//! `main` parses arguments, runs the command, prints what it reports and maps the
+//! outcome to an exit code: 0 ok, 1 the author's mistakes, 2 the environment.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use shouce::error::{self, Failure};
+use shouce::{cli, commands};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOUCE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Author(diagnostics)) => {
+            eprint!("{}", error::render_all(&diagnostics));
+            ExitCode::from(1)
+        }
+        Err(Failure::Env(err)) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Templates: Tera loaded from `themes/<name>/templates/`, with any same-named file in
+//! the site's own `templates/` taking precedence, and rendering to strings.
+//!
+//! Template mistakes are authors' mistakes, so they become [`Diagnostic`]s pointing at
+//! the template's own line: Tera reports parse errors with a position, and for render
+//! errors (an unknown variable, say) the offending expression is searched for in the
+//! template and its parents.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Serialize;
+use tera::Tera;
+
+use crate::error::{Diagnostic, Error, Location, Severity};
+
+/// Templates every theme must provide.
+pub const REQUIRED: [&str; 6] = [
+    "base.html",
+    "index.html",
+    "section.html",
+    "page.html",
+    "404.html",
+    "print.html",
+];
+
+/// One template file as found on disk.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// The name templates use to refer to it (`page.html`, `partials/nav.html`).
+    pub name: String,
+    /// The path shown in diagnostics (`themes/default/templates/page.html`).
+    pub file: PathBuf,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Theme {
+    tera: Tera,
+    files: BTreeMap<String, TemplateFile>,
+    /// The theme's `static/` folder, copied (fingerprinted) into the site.
+    pub static_dir: PathBuf,
+}
+
+impl Theme {
+    /// Reads the theme `name` below `root/themes/`, then the overrides in `root/templates/`.
+    /// The outer error is the environment's; the inner one lists the authors' mistakes.
+    pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, Error> {
+        let theme_dir = Path::new("themes").join(name);
+        if !root.join(&theme_dir).join("templates").is_dir() {
+            let d = Diagnostic::error(
+                Location::file(crate::config::FILE_NAME),
+                format!("the theme `{name}` does not exist"),
+            )
+            .with_hint(format!(
+                "expected templates in {}/templates/; set `theme` in shouce.toml",
+                theme_dir.display()
+            ));
+            return Ok(Err(vec![d]));
+        }
+        let mut files = read_templates(root, &theme_dir.join("templates"))?;
+        files.extend(read_templates(root, Path::new("templates"))?);
+        Ok(Theme::parse(files, root.join(theme_dir).join("static")))
+    }
+
+    /// Builds the template set from files (later files override earlier ones by name).
+    pub fn parse(files: Vec<TemplateFile>, static_dir: PathBuf) -> Result<Theme, Vec<Diagnostic>> {
+        let files: BTreeMap<String, TemplateFile> =
+            files.into_iter().map(|f| (f.name.clone(), f)).collect();
+        let mut problems: Vec<Diagnostic> = files
+            .values()
+            .filter_map(|f| {
+                let mut scratch = Tera::default();
+                scratch
+                    .add_raw_template(&f.name, &f.text)
+                    .err()
+                    .and_then(|e| parse_error(f, &e))
+            })
+            .collect();
+        for name in REQUIRED {
+            if !files.contains_key(name) {
+                let dir = files
+                    .values()
+                    .next()
+                    .and_then(|f| f.file.parent())
+                    .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
+                problems.push(
+                    Diagnostic::error(
+                        Location::file(dir),
+                        format!("the theme has no `{name}` template"),
+                    )
+                    .with_hint(format!("add templates/{name} (it may extend base.html)")),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        if let Err(e) =
+            tera.add_raw_templates(files.values().map(|f| (f.name.as_str(), f.text.as_str())))
+        {
+            let message = chain(&e);
+            let culprit = files
+                .values()
+                .find(|f| message.contains(&format!("'{}'", f.name)));
+            let location =
+                culprit.map_or_else(|| Location::file("templates"), |f| Location::file(&f.file));
+            return Err(vec![
+                Diagnostic::error(location, message)
+                    .with_hint("check `extends`, `include` and `import` names"),
+            ]);
+        }
+        Ok(Theme {
+            tera,
+            files,
+            static_dir,
+        })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Renders template `name` with a typed context.
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+        let context = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::error(Location::file("templates"), chain(&e)))?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| self.render_error(name, &e))
+    }
+
+    fn render_error(&self, name: &str, err: &tera::Error) -> Diagnostic {
+        let message = chain(err);
+        let quoted = Regex::new(r"`([^`]+)`").expect("valid regex");
+        let needle = quoted.captures(&message).map(|c| c[1].to_string());
+        let mut search_order = vec![name.to_string()];
+        search_order.extend(self.files.keys().filter(|k| *k != name).cloned());
+        for file in search_order.iter().filter_map(|n| self.files.get(n)) {
+            if let Some(at) = needle.as_deref().and_then(|n| file.text.find(n)) {
+                let len = needle.as_deref().map_or(1, str::len);
+                return Diagnostic::at(Severity::Error, &file.file, &file.text, at..at + len, message)
+                    .with_hint("the variable is not in this template's context; test optional values with `{% if … %}`");
+            }
+        }
+        let location = self
+            .files
+            .get(name)
+            .map_or_else(|| Location::file("templates"), |f| Location::file(&f.file));
+        Diagnostic::error(location, message)
+    }
+}
+
+fn read_templates(root: &Path, dir: &Path) -> Result<Vec<TemplateFile>, Error> {
+    let full = root.join(dir);
+    if !full.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in crate::fs::walk_files(&full)? {
+        if !(entry.relative.ends_with(".html") || entry.relative.ends_with(".xml")) {
+            continue;
+        }
+        let text = crate::fs::read_to_string(&entry.path)?;
+        files.push(TemplateFile {
+            file: dir.join(&entry.relative),
+            name: entry.relative,
+            text,
+        });
+    }
+    Ok(files)
+}
+
+/// A Tera error and its causes as one line.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(e) = source {
+        parts.push(e.to_string());
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+/// A parse error located by the ` --> line:col` Tera puts in its message.
+fn parse_error(file: &TemplateFile, err: &tera::Error) -> Option<Diagnostic> {
+    let message = chain(err);
+    let position = Regex::new(r"--> (\d+):(\d+)").expect("valid regex");
+    let caps = position.captures(&message)?;
+    let line: usize = caps[1].parse().ok()?;
+    let col: usize = caps[2].parse().ok()?;
+    let expected = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or("syntax error");
+    let line_start: usize = file
+        .text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let offset = line_start
+        + file.text[line_start..]
+            .chars()
+            .take(col - 1)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    Some(
+        Diagnostic::at(
+            Severity::Error,
+            &file.file,
+            &file.text,
+            offset..offset + 1,
+            format!("template syntax error: {expected}"),
+        )
+        .with_hint("see the Tera documentation: https://keats.github.io/tera/docs/"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(extra: &[(&str, &str)]) -> Vec<TemplateFile> {
+        let mut all: Vec<(&str, &str)> = REQUIRED.iter().map(|n| (*n, "ok")).collect();
+        all.extend_from_slice(extra);
+        all.into_iter()
+            .map(|(name, text)| TemplateFile {
+                name: name.into(),
+                file: PathBuf::from("themes/t/templates").join(name),
+                text: text.into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn later_files_override_earlier_ones() {
+        let theme =
+            Theme::parse(files(&[("page.html", "override {{ x }}")]), PathBuf::new()).unwrap();
+        #[derive(Serialize)]
+        struct Ctx {
+            x: u8,
+        }
+        assert_eq!(
+            theme.render("page.html", &Ctx { x: 1 }).unwrap(),
+            "override 1"
+        );
+    }
+
+    #[test]
+    fn parse_errors_carry_the_template_line() {
+        let errs = Theme::parse(
+            files(&[("page.html", "line one\n{{ page.title }\n")]),
+            PathBuf::new(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs[0].location.path,
+            PathBuf::from("themes/t/templates/page.html")
+        );
+        assert_eq!(errs[0].location.line, 2);
+    }
+
+    #[test]
+    fn a_missing_template_is_named() {
+        let mut f = files(&[]);
+        f.retain(|t| t.name != "404.html");
+        let errs = Theme::parse(f, PathBuf::new()).unwrap_err();
+        assert!(errs[0].message.contains("404.html"));
+    }
+
+    #[test]
+    fn render_errors_point_at_the_expression() {
+        let theme = Theme::parse(
+            files(&[("page.html", "a\n{{ page.nope }}\n")]),
+            PathBuf::new(),
+        )
+        .unwrap();
+        let err = theme
+            .render("page.html", &serde_json::json!({"page": {}}))
+            .unwrap_err();
+        assert_eq!(err.location.line, 2, "{err}");
+    }
+}
