@@ -36,62 +36,78 @@ pub struct Common<'a> {
     pub site: &'a SiteInfo<'a>,
     pub root: String,
     pub assets: &'a BTreeMap<String, String>,
-    pub nav: Vec<NavItem<'a>>,
+    /// The sidebar, rendered by the theme's `nav.html` (see `build/nav.rs`).
+    pub nav_html: String,
     pub page_kind: &'static str,
 }
 
+/// One line of the sidebar. The tree is flattened depth-first so that templates render
+/// it with one loop instead of a recursive macro (Tera macros cost microseconds per
+/// call, and the sidebar is on every page): after an item, open a nested list if
+/// `children_follow`, else close the item; then close `closes` nested lists.
 #[derive(Debug, Serialize)]
 pub struct NavItem<'a> {
     pub title: &'a str,
     pub path: &'a str,
     pub kind: &'static str,
     pub current: bool,
+    /// An ancestor of the current page, or the current section: its children are listed.
     pub open: bool,
     pub has_children: bool,
-    pub children: Vec<NavItem<'a>>,
+    /// 0 for the home's children.
+    pub depth: usize,
+    pub children_follow: bool,
+    pub closes: usize,
 }
 
 /// The sidebar for a page in section `at_section` (the current item is `current`).
 /// Only sections on the way to the current page are expanded, so a page's size does
 /// not grow with the size of the handbook.
-pub fn nav<'a>(lib: &'a Library, at_section: usize, current: Option<Child>) -> Vec<NavItem<'a>> {
+pub fn nav(lib: &Library, at_section: usize, current: Option<Child>) -> Vec<NavItem<'_>> {
     let open = lib.ancestors(at_section);
-    items(lib, crate::content::ROOT, &open, current)
+    let mut items = Vec::new();
+    flatten(lib, crate::content::ROOT, 0, &open, current, &mut items);
+    items
 }
 
-fn items<'a>(
+fn flatten<'a>(
     lib: &'a Library,
     section: usize,
+    depth: usize,
     open: &[usize],
     current: Option<Child>,
-) -> Vec<NavItem<'a>> {
-    lib.sections[section]
-        .children
-        .iter()
-        .map(|&child| {
-            let (kind, has_children, is_open) = match child {
-                Child::Page(_) => ("page", false, false),
-                Child::Section(s) => (
-                    "section",
-                    !lib.sections[s].children.is_empty(),
-                    open.contains(&s),
-                ),
-            };
-            let children = match child {
-                Child::Section(s) if is_open => items(lib, s, open, current),
-                _ => Vec::new(),
-            };
-            NavItem {
-                title: lib.title(child),
-                path: lib.url_path(child),
-                kind,
-                current: Some(child) == current,
-                open: is_open,
-                has_children,
-                children,
+    out: &mut Vec<NavItem<'a>>,
+) {
+    for &child in &lib.sections[section].children {
+        let (kind, has_children, is_open) = match child {
+            Child::Page(_) => ("page", false, false),
+            Child::Section(s) => (
+                "section",
+                !lib.sections[s].children.is_empty(),
+                open.contains(&s),
+            ),
+        };
+        out.push(NavItem {
+            title: lib.title(child),
+            path: lib.url_path(child),
+            kind,
+            current: Some(child) == current,
+            open: is_open,
+            has_children,
+            depth,
+            children_follow: is_open && has_children,
+            closes: 0,
+        });
+        if let Child::Section(s) = child
+            && is_open
+            && has_children
+        {
+            flatten(lib, s, depth + 1, open, current, out);
+            if let Some(last) = out.last_mut() {
+                last.closes += 1;
             }
-        })
-        .collect()
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -323,6 +339,40 @@ fn is_cjk(ch: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{DraftPolicy, Page};
+
+    #[test]
+    fn nav_is_flat_with_list_markers() {
+        let page = |s: &str| Page::parse(s, format!("+++\ntitle = \"{s}\"\n+++\n")).unwrap();
+        let lib = Library::assemble(
+            vec![
+                page("a/b/c.md"),
+                page("a/d.md"),
+                page("e/f.md"),
+                page("g.md"),
+            ],
+            DraftPolicy::Exclude,
+        )
+        .unwrap();
+        let c = lib.find("a/b/c.md").unwrap();
+        let b = lib.sections.iter().position(|s| s.dir == "a/b").unwrap();
+        let nav = nav(&lib, b, Some(c));
+        let shape: Vec<(&str, usize, bool, usize, bool)> = nav
+            .iter()
+            .map(|i| (i.title, i.depth, i.children_follow, i.closes, i.current))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("a", 0, true, 0, false),
+                ("b", 1, true, 0, false),
+                ("a/b/c.md", 2, false, 1, true),
+                ("a/d.md", 1, false, 1, false),
+                ("e", 0, false, 0, false),
+                ("g.md", 0, false, 0, false)
+            ]
+        );
+    }
 
     #[test]
     fn counts_chinese_characters_and_latin_words() {

@@ -15,6 +15,7 @@
 mod assets;
 pub mod context;
 mod load;
+mod nav;
 mod render;
 mod sitemap;
 pub mod write;
@@ -96,11 +97,14 @@ impl Report {
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
     let inputs = load::load(options)?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "loaded");
     let out = write::Output::begin(&options.out_dir, options.output)?;
     match render::render_site(&inputs, options, &out) {
         Ok(warnings) => {
             let files = out.file_count();
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "rendered");
             out.commit()?;
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "committed");
             Ok(Report {
                 pages: inputs.library.pages.len(),
                 sections: inputs.library.sections.len().saturating_sub(1),

@@ -17,6 +17,7 @@ use super::context::{
     SectionContext, SectionView, SiteInfo,
 };
 use super::load::Inputs;
+use super::nav::NavCache;
 use super::write::Output;
 use super::{BuildOptions, Progress, sitemap};
 
@@ -42,6 +43,7 @@ struct Shared<'a> {
     site: Site<'a>,
     info: SiteInfo<'a>,
     highlighter: Highlighter,
+    nav: NavCache,
     options: &'a BuildOptions,
     out: &'a Output,
 }
@@ -59,6 +61,16 @@ pub fn render_site(
     out: &Output,
 ) -> Result<Vec<Diagnostic>, Failure> {
     let lib = &inputs.library;
+    let mut order = vec![Child::Section(ROOT)];
+    order.extend(lib.reading_order());
+    let mut nav_keys: Vec<(usize, String)> = order
+        .iter()
+        .map(|c| (nav_section(lib, *c), links::root_prefix(lib.url_path(*c))))
+        .collect();
+    nav_keys.push((ROOT, links::root_prefix(PRINT)));
+    nav_keys.push((ROOT, inputs.config.base_path().to_string()));
+    let nav =
+        NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
     let shared = Shared {
         inputs,
         site: Site {
@@ -67,11 +79,10 @@ pub fn render_site(
         },
         info: SiteInfo::new(&inputs.config),
         highlighter: Highlighter::default(),
+        nav,
         options,
         out,
     };
-    let mut order = vec![Child::Section(ROOT)];
-    order.extend(lib.reading_order());
     let bar = progress_bar(options.progress, order.len());
     let results: Vec<Result<Outcome, Failure>> = order
         .par_iter()
@@ -125,18 +136,30 @@ fn progress_bar(progress: Progress, len: usize) -> ProgressBar {
     bar
 }
 
+const PRINT: &str = "print/";
+
+/// The section whose sidebar an item shows: its own for a section, its parent's for a page.
+fn nav_section(lib: &Library, item: Child) -> usize {
+    match item {
+        Child::Page(i) => lib.page_section[i],
+        Child::Section(s) => s,
+    }
+}
+
 fn common<'a>(
     shared: &'a Shared<'a>,
-    url_path: &str,
+    root: String,
     section: usize,
     current: Option<Child>,
     kind: &'static str,
 ) -> Common<'a> {
     Common {
         site: &shared.info,
-        root: links::root_prefix(url_path),
+        nav_html: shared
+            .nav
+            .get(&shared.inputs.library, section, &root, current),
+        root,
         assets: &shared.inputs.theme_assets.map,
-        nav: context::nav(&shared.inputs.library, section, current),
         page_kind: kind,
     }
 }
@@ -167,7 +190,13 @@ fn render_item(
             let section = lib.page_section[i];
             let template = template_name(shared, p, "page.html")?;
             let ctx = PageContext {
-                common: common(shared, &p.url_path, section, Some(item), "page"),
+                common: common(
+                    shared,
+                    links::root_prefix(&p.url_path),
+                    section,
+                    Some(item),
+                    "page",
+                ),
                 page: PageView::new(p, body, base_url, today),
                 breadcrumbs: context::breadcrumbs(lib, section),
                 prev: link(prev),
@@ -192,7 +221,13 @@ fn render_item(
             };
             let parent = section.parent.unwrap_or(ROOT);
             let ctx = SectionContext {
-                common: common(shared, &section.url_path, s, Some(item), kind),
+                common: common(
+                    shared,
+                    links::root_prefix(&section.url_path),
+                    s,
+                    Some(item),
+                    kind,
+                ),
                 section: SectionView::new(lib, s, page.map(|_| body), base_url, today),
                 breadcrumbs: if s == ROOT {
                     Vec::new()
@@ -349,17 +384,17 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
         });
     let mut problems = Vec::new();
     let print = PrintContext {
-        common: common(shared, "print/", ROOT, None, "print"),
+        common: common(shared, links::root_prefix(PRINT), ROOT, None, "print"),
         pages: entries.collect(),
     };
     match shared.inputs.theme.render("print.html", &print) {
-        Ok(html) => out.write("print/index.html", html.as_bytes())?,
+        Ok(html) => out.write(&format!("{PRINT}index.html"), html.as_bytes())?,
         Err(d) => problems.push(d),
     }
-    let mut not_found = NotFoundContext {
-        common: common(shared, "", ROOT, None, "404"),
+    let base_path = shared.inputs.config.base_path().to_string();
+    let not_found = NotFoundContext {
+        common: common(shared, base_path, ROOT, None, "404"),
     };
-    not_found.common.root = shared.inputs.config.base_path().to_string();
     match shared.inputs.theme.render("404.html", &not_found) {
         Ok(html) => out.write("404.html", html.as_bytes())?,
         Err(d) => problems.push(d),

@@ -227,6 +227,13 @@
     });
   }
 
+  /* 平台规则 callouts show a "平台规则" tag unless that already is their title */
+  function initRules() {
+    each($$(".callout-rule > .callout-title"), function (t) {
+      if ((t.textContent || "").replace(/\s+/g, "") === "平台规则") t.parentNode.classList.add("is-default-title");
+    });
+  }
+
   /* ---- 5. hover/focus anchor links on content headings ---- */
   function initAnchors() {
     each($$(".content h2[id], .content h3[id], .content h4[id], .content h5[id], .content h6[id]"), function (h) {
@@ -246,9 +253,12 @@
     if (!details) return;
     var wide = window.matchMedia ? window.matchMedia("(min-width: 75rem)") : null;
     var userOpen = false;
+    var summary = $("summary", details);
     function layout() {
-      if (wide && wide.matches) details.open = true;
-      else details.open = userOpen;
+      var isWide = !!(wide && wide.matches);
+      details.open = isWide ? true : userOpen;
+      // the always-open column needs no toggle in the tab order
+      if (summary) summary.tabIndex = isWide ? -1 : 0;
     }
     details.addEventListener("toggle", function () {
       if (!wide || !wide.matches) userOpen = details.open;
@@ -258,7 +268,6 @@
       if (e.target.tagName === "A" && wide && !wide.matches) { userOpen = false; details.open = false; }
     });
     // keep the wide TOC open (the summary is not clickable there, but Enter/Space could toggle it)
-    var summary = $("summary", details);
     if (summary) summary.addEventListener("click", function (e) {
       if (wide && wide.matches) e.preventDefault();
     });
@@ -355,6 +364,7 @@
     safe("drawer", initDrawer);
     safe("copy", initCopy);
     safe("anchors", initAnchors);
+    safe("rules", initRules);
     safe("toc", initToc);
     safe("tables", initTables);
     safe("sidebar", function () { scrollNavTo($("#sidebar a[aria-current='page']")); });
