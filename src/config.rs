@@ -141,6 +141,12 @@ impl Config {
     /// Reads `shouce.toml` from the site root.
     pub fn load(root: &Path) -> Result<Result<Config, Vec<Diagnostic>>, Error> {
         let path = root.join(FILE_NAME);
+        if !path.is_file() {
+            return Err(Error::Other(format!(
+                "no {FILE_NAME} in {}: this is not a Shouce site; run `shouce init DIR` to create one, or pass `-C DIR`",
+                root.display()
+            )));
+        }
         let source = crate::fs::read_to_string(&path)?;
         Ok(Config::parse(Path::new(FILE_NAME), &source))
     }

@@ -330,8 +330,18 @@ fn toml_hint(message: &str, found: &str) -> Option<String> {
         return Some("add the key; it is required".into());
     }
     if message.contains("invalid type") || message.starts_with("invalid value") {
+        let expected = message.rsplit("expected ").next().unwrap_or("");
+        let wanted = match expected.trim() {
+            e if e.starts_with('i') || e.starts_with('u') => "a whole number, e.g. weight = 10",
+            "a boolean" => "true or false, without quotes",
+            "a sequence" => "a list, e.g. tags = [\"退款\", \"售后\"]",
+            "a string" => "text in double quotes, e.g. title = \"退款规则\"",
+            e if e.contains("date") => "a date without quotes, e.g. review_by = 2027-06-30",
+            e if e.contains("variant") => "one of the values listed above, in double quotes",
+            _ => "a value of another type",
+        };
         return Some(format!(
-            "`{}` has the wrong type for this key; strings need quotes, dates are written 2027-06-30 without quotes, lists use [ ]",
+            "`{}` is not valid here; this key takes {wanted}",
             found.trim()
         ));
     }

@@ -54,41 +54,50 @@ pub struct WalkEntry {
     pub relative: String,
 }
 
+/// What [`walk_files`] found: the files, and the entries it could not read (a broken
+/// link, a folder without permission), which callers report rather than stop at.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<WalkEntry>,
+    pub unreadable: Vec<(String, std::io::Error)>,
+}
+
 /// Every file below `root`, sorted by relative path. Hidden files and folders
-/// (a leading `.`) are skipped: editors leave swap files there.
-pub fn walk_files(root: &Path) -> Result<Vec<WalkEntry>, Error> {
-    let mut out = Vec::new();
+/// (a leading `.`) and editor backups (a trailing `~`) are skipped.
+pub fn walk_files(root: &Path) -> Walk {
+    let mut walk = Walk::default();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(root).to_path_buf();
-            let source = e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("filesystem loop"));
-            Error::Io { path, source }
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => walk.files.push(WalkEntry {
+                relative: relative(root, entry.path()),
+                path: entry.into_path(),
+            }),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map_or_else(String::new, |p| relative(root, p));
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("the folder links back to itself"));
+                walk.unreadable.push((path, source));
+            }
         }
-        let relative = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.push(WalkEntry {
-            path: entry.path().to_path_buf(),
-            relative,
-        });
     }
-    out.sort_by(|a, b| a.relative.cmp(&b.relative));
-    Ok(out)
+    walk.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    walk
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -107,11 +116,21 @@ mod tests {
             write(&dir.path().join(p), b"x").unwrap();
         }
         let found: Vec<_> = walk_files(dir.path())
-            .unwrap()
+            .files
             .into_iter()
             .map(|e| e.relative)
             .collect();
         assert_eq!(found, vec!["a.md", "b/x.md"]);
+    }
+
+    #[test]
+    fn broken_links_are_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.md"), b"x").unwrap();
+        std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("b.md")).unwrap();
+        let walk = walk_files(dir.path());
+        assert_eq!(walk.files.len(), 1);
+        assert_eq!(walk.unreadable[0].0, "b.md");
     }
 
     #[test]

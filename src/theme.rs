@@ -178,7 +178,14 @@ fn read_templates(root: &Path, dir: &Path) -> Result<Vec<TemplateFile>, Error> {
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    for entry in crate::fs::walk_files(&full)? {
+    let walk = crate::fs::walk_files(&full);
+    if let Some((path, source)) = walk.unreadable.into_iter().next() {
+        return Err(Error::Io {
+            path: full.join(path),
+            source,
+        });
+    }
+    for entry in walk.files {
         if !(entry.relative.ends_with(".html") || entry.relative.ends_with(".xml")) {
             continue;
         }

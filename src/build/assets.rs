@@ -32,7 +32,7 @@ impl ThemeAssets {
     pub fn collect(static_dir: &Path, light: &str, dark: &str) -> Result<ThemeAssets, Error> {
         let mut assets = ThemeAssets::default();
         if static_dir.is_dir() {
-            for entry in crate::fs::walk_files(static_dir)? {
+            for entry in crate::fs::walk_files(static_dir).files {
                 let to = if fingerprinted(&entry.relative) {
                     let bytes = crate::fs::read(&entry.path)?;
                     format!("static/{}", with_hash(&entry.relative, &bytes))
@@ -134,7 +134,8 @@ pub fn plain_files(dir: &Path, prefix: &str) -> Result<Vec<Copy>, Error> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    Ok(crate::fs::walk_files(dir)?
+    Ok(crate::fs::walk_files(dir)
+        .files
         .into_iter()
         .filter(|e| !e.relative.ends_with(".md"))
         .map(|e| Copy {

@@ -44,7 +44,14 @@ pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
     };
     let content_dir = root.join("content");
     let entries = if content_dir.is_dir() {
-        crate::fs::walk_files(&content_dir)?
+        let walk = crate::fs::walk_files(&content_dir);
+        for (path, source) in walk.unreadable {
+            problems.push(
+                Diagnostic::error(Location::file(Path::new("content").join(path)), format!("cannot read the file: {source}"))
+                    .with_hint("check that the file exists (a link may point nowhere) and that you may read it"),
+            );
+        }
+        walk.files
     } else {
         problems.push(
             Diagnostic::error(Location::file("content"), "there is no content/ folder").with_hint(
