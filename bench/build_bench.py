@@ -441,14 +441,14 @@ def dev_rebuilds(shouce, site, edits, gap, timeout, logdir, quiet=3.0):
             rest = gap - (time.perf_counter() - t_edit)
             if rest > 0:
                 time.sleep(rest)
-        # whatever else arrived
+        # quiet again after the last edit: a rebuild loop shows up here
+        deadline = time.perf_counter() + quiet
         while True:
-            try:
-                t, line = lines.get_nowait()
-            except queue.Empty:
+            t, line = next_line(deadline)
+            if t is None:
                 break
             if line and "rebuilt in" in line:
-                info["stray"].append(line)
+                info["idle"].append(line)
     finally:
         kill_group(proc, signal.SIGINT)
         try:
@@ -529,10 +529,12 @@ def print_report(meta, timings, ratios, dev, checks, phases):
                 "ok" if statistics.median(builds) < TARGET_DEV_MS else "MISSED"))
         if dev["idle"]:
             causes = sorted(set(REBUILT_RE.search(l).group(2) for l in dev["idle"] if REBUILT_RE.search(l)))
-            print("  WARNING: %d rebuilds in %.0f s with NO edit (a rebuild loop?); causes: %s"
-                  % (len(dev["idle"]), dev["quiet"], ", ".join(causes[:6])))
+            print("  WARNING: %d rebuilds in the 2 x %.0f s with NO edit (before the first edit and after the"
+                  " last; a rebuild loop?); causes: %s" % (len(dev["idle"]), dev["quiet"], ", ".join(causes[:6])))
         if dev["stray"]:
-            print("  %d further rebuilds during the edits not caused by them" % len(dev["stray"]))
+            causes = sorted(set(REBUILT_RE.search(l).group(2) for l in dev["stray"] if REBUILT_RE.search(l)))
+            print("  %d further rebuilds during the edits not caused by them; causes: %s"
+                  % (len(dev["stray"]), ", ".join(causes[:6])))
         print()
     print("Targets")
     for line in meta["targets"]:
@@ -713,7 +715,8 @@ def main(argv=None):
             lines.append("[%s] dev rebuild median %.0f ms (< %.0f ms), max %.0f ms" % (
                 "ok" if med < TARGET_DEV_MS else "MISSED", med, TARGET_DEV_MS, max(r[0] for r in dev["rows"])))
         if dev and dev["idle"]:
-            lines.append("[MISSED] dev server rebuilt %d times in %.0f s with no edit" % (len(dev["idle"]), dev["quiet"]))
+            lines.append("[MISSED] dev server rebuilt %d times in 2 x %.0f s with no edit" % (len(dev["idle"]),
+                                                                                           dev["quiet"]))
         meta["targets"] = lines
         meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
         print_report(meta, timings, ratios, dev, checks, phases)

@@ -17,7 +17,8 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use notify::RecursiveMode;
+use notify::event::{MetadataKind, ModifyKind};
+use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::{broadcast, mpsc};
 
@@ -83,12 +84,26 @@ struct DevState {
 }
 
 pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Failure> {
+    // Watchers report absolute paths; compare them with absolute roots.
+    let root = std::fs::canonicalize(&options.root).map_err(crate::fs::io_error(&options.root))?;
+    let out_dir = root.join(
+        options
+            .out_dir
+            .strip_prefix(&options.root)
+            .unwrap_or(&options.out_dir),
+    );
+    let options = BuildOptions {
+        root,
+        out_dir,
+        ..options
+    };
     let (notices, _) = broadcast::channel(16);
     let state = Arc::new(DevState {
         notices,
         failing: RwLock::new(None),
     });
-    rebuild(&options, &state, "start").await;
+    let mut cache = build::Cache::default();
+    cache = rebuild(&options, &state, cache, "start").await;
     let listener = crate::server::bind("127.0.0.1", port).await?;
     let url = format!(
         "http://{}/",
@@ -114,7 +129,7 @@ pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Fai
                 let relevant: Vec<&PathBuf> = paths.iter().filter(|p| classify(p, &options.root, &options.out_dir) == ChangeKind::Rebuild).collect();
                 if let Some(first) = relevant.first() {
                     let what = first.strip_prefix(&options.root).unwrap_or(first).display().to_string();
-                    rebuild(&options, &state, &what).await;
+                    cache = rebuild(&options, &state, cache, &what).await;
                 }
             }
             () = crate::server::shutdown() => break,
@@ -124,14 +139,29 @@ pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Fai
     Ok(())
 }
 
-/// Rebuilds on a blocking thread, prints the time taken, tells the browsers.
-async fn rebuild(options: &BuildOptions, state: &DevState, cause: &str) {
+/// Rebuilds on a blocking thread, prints the time taken, tells the browsers. The
+/// cache goes to the build thread and comes back with what this build learned.
+async fn rebuild(
+    options: &BuildOptions,
+    state: &DevState,
+    cache: build::Cache,
+    cause: &str,
+) -> build::Cache {
     let started = Instant::now();
     let opts = options.clone();
-    let result = tokio::task::spawn_blocking(move || build::build(&opts)).await;
+    let joined = tokio::task::spawn_blocking(move || {
+        let mut cache = cache;
+        let result = build::build_incremental(&opts, &mut cache);
+        (result, cache)
+    })
+    .await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let Ok((result, cache)) = joined else {
+        eprintln!("error: the build thread failed");
+        return build::Cache::default();
+    };
     match result {
-        Ok(Ok(report)) => {
+        Ok(report) => {
             if !report.warnings.is_empty() {
                 eprint!("{}", error::render_all(&report.warnings));
             }
@@ -139,7 +169,7 @@ async fn rebuild(options: &BuildOptions, state: &DevState, cause: &str) {
             *state.failing.write().unwrap_or_else(|e| e.into_inner()) = None;
             let _ = state.notices.send(Notice::Reload);
         }
-        Ok(Err(failure)) => {
+        Err(failure) => {
             let text = match failure {
                 Failure::Author(d) => error::render_all(&d),
                 Failure::Env(e) => format!("error: {e}\n"),
@@ -149,8 +179,8 @@ async fn rebuild(options: &BuildOptions, state: &DevState, cause: &str) {
             *state.failing.write().unwrap_or_else(|e| e.into_inner()) = Some(text.clone());
             let _ = state.notices.send(Notice::Error { text });
         }
-        Err(join) => eprintln!("error: the build thread failed: {join}"),
     }
+    cache
 }
 
 fn watch(
@@ -159,7 +189,11 @@ fn watch(
 ) -> Result<impl Drop, Error> {
     let handler = move |result: DebounceEventResult| {
         if let Ok(events) = result {
-            let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
+            let paths: Vec<PathBuf> = events
+                .into_iter()
+                .filter(|e| is_change(&e.event.kind))
+                .flat_map(|e| e.event.paths)
+                .collect();
             if !paths.is_empty() {
                 let _ = tx.send(paths);
             }
@@ -193,6 +227,17 @@ fn watch(
         }
     }
     Ok(debouncer)
+}
+
+/// Creating, writing, renaming or removing a file changes the site; opening or reading
+/// one (the build itself reads every page) does not.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
 }
 
 fn router(out_dir: &Path, state: Arc<DevState>) -> Router {
@@ -283,6 +328,24 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, RenameMode};
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!is_change(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::AccessTime
+        ))));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Content
+        ))));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::Both
+        ))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
 
     #[test]
     fn classifies_sources_output_and_editor_files() {

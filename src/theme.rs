@@ -121,6 +121,18 @@ impl Theme {
         })
     }
 
+    /// A hash over every template's name and text: changes when any template does.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        for file in self.files.values() {
+            hasher.update(file.name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(file.text.as_bytes());
+            hasher.update(&[0]);
+        }
+        *hasher.finalize().as_bytes()
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }

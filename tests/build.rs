@@ -224,3 +224,84 @@ fn check_mode_writes_nothing() {
     assert_eq!(report.pages, 3);
     assert!(!site.path("public").exists());
 }
+
+/// `dev` rebuilds in place from a cache; after every kind of edit the result must be
+/// exactly what a full build produces.
+#[test]
+fn incremental_rebuilds_match_full_builds() {
+    let site = small_site();
+    let mut cache = build::Cache::default();
+    let options = site.options();
+    let full = |site: &Site| {
+        let options = BuildOptions {
+            out_dir: site.path("full"),
+            ..site.options()
+        };
+        build::build(&options).unwrap();
+        site.tree("full")
+    };
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert_eq!(site.tree("public"), full(&site));
+
+    let edits: [(&str, &dyn Fn(&Site)); 5] = [
+        ("a body", &|s| {
+            s.page(
+                "rules/shipping.md",
+                "title = \"发货时限\"\nweight = 2",
+                "改过的正文。见 [退款](refund.md)。\n",
+            );
+        }),
+        ("a title", &|s| {
+            s.page(
+                "rules/shipping.md",
+                "title = \"发货时限（新）\"\nweight = 2",
+                "改过的正文。\n",
+            );
+        }),
+        ("a new page", &|s| {
+            s.page(
+                "rules/new.md",
+                "title = \"新页\"\nweight = 3",
+                "## 新标题\n",
+            );
+        }),
+        ("a removed page", &|s| {
+            std::fs::remove_file(s.path("content/rules/new.md")).unwrap()
+        }),
+        ("a template", &|s| {
+            let page = s.read("themes/default/templates/page.html");
+            s.file(
+                "themes/default/templates/page.html",
+                &page.replace("<h1>", "<h1 class=\"changed\">"),
+            );
+        }),
+    ];
+    for (what, edit) in edits {
+        edit(&site);
+        build::build_incremental(&options, &mut cache).unwrap();
+        assert!(
+            site.tree("public") == full(&site),
+            "after editing {what}, the in-place rebuild differs from a full build"
+        );
+    }
+
+    let before = site.tree("public");
+    site.page(
+        "rules/shipping.md",
+        "title = \"发货时限\"\nweight = \"二\"",
+        "x\n",
+    );
+    assert!(build::build_incremental(&options, &mut cache).is_err());
+    assert_eq!(
+        site.tree("public"),
+        before,
+        "a failed rebuild changes nothing"
+    );
+    site.page(
+        "rules/shipping.md",
+        "title = \"发货时限\"\nweight = 2",
+        "修好了。\n",
+    );
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert_eq!(site.tree("public"), full(&site));
+}

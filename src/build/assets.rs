@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::markdown::highlight;
 
 use super::write::Output;
 
@@ -28,8 +27,13 @@ pub struct ThemeAssets {
 }
 
 impl ThemeAssets {
-    /// Reads and fingerprints the theme's static folder; adds the syntax stylesheets.
-    pub fn collect(static_dir: &Path, light: &str, dark: &str) -> Result<ThemeAssets, Error> {
+    /// Reads and fingerprints the theme's static folder; adds the syntax stylesheets
+    /// (`light_css` as is, `dark_css` scoped to the dark colour scheme).
+    pub fn collect(
+        static_dir: &Path,
+        light_css: String,
+        dark_css: &str,
+    ) -> Result<ThemeAssets, Error> {
         let mut assets = ThemeAssets::default();
         if static_dir.is_dir() {
             for entry in crate::fs::walk_files(static_dir).files {
@@ -46,8 +50,7 @@ impl ThemeAssets {
                 });
             }
         }
-        let light_css = highlight::stylesheet(light).unwrap_or_default();
-        let dark_css = scope_dark(&highlight::stylesheet(dark).unwrap_or_default());
+        let dark_css = scope_dark(dark_css);
         for (name, css) in [
             ("syntax-light.css", light_css),
             ("syntax-dark.css", dark_css),

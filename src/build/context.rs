@@ -297,6 +297,7 @@ pub struct PrintEntry<'a> {
     pub content: &'a str,
     pub effective: Option<Date>,
     pub review_by: Option<Date>,
+    pub overdue: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -2,6 +2,7 @@
 //! (pages in parallel), and assemble the [`Library`]. This is the IO edge of the
 //! build; everything it calls to interpret a file is pure.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -15,6 +16,7 @@ use crate::theme::Theme;
 
 use super::BuildOptions;
 use super::assets::{self, Copy, ThemeAssets};
+use super::cache::{self, Cache, Key};
 
 /// Everything a build reads, checked.
 #[derive(Debug)]
@@ -27,9 +29,11 @@ pub struct Inputs {
     pub files: Vec<Copy>,
     /// Freshness warnings and the like, found while loading.
     pub warnings: Vec<Diagnostic>,
+    /// A hash of each page's text, by source path (for dev's rebuild cache).
+    pub text_keys: HashMap<String, Key>,
 }
 
-pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
+pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Failure> {
     let root = &options.root;
     let mut problems = Vec::new();
     let config = match Config::load(root)? {
@@ -63,11 +67,16 @@ pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
     let (markdown, others): (Vec<WalkEntry>, Vec<WalkEntry>) = entries
         .into_iter()
         .partition(|e| e.relative.ends_with(".md"));
-    let parsed: Vec<Result<Page, Vec<Diagnostic>>> = markdown.par_iter().map(read_page).collect();
+    let parsed: Vec<Result<(Key, Page), Vec<Diagnostic>>> =
+        markdown.par_iter().map(|e| read_page(e, cache)).collect();
     let mut pages = Vec::with_capacity(parsed.len());
+    let mut text_keys = HashMap::with_capacity(parsed.len());
     for result in parsed {
         match result {
-            Ok(page) => pages.push(page),
+            Ok((key, page)) => {
+                text_keys.insert(page.source.clone(), key);
+                pages.push(page);
+            }
             Err(d) => problems.extend(d),
         }
     }
@@ -81,9 +90,16 @@ pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
         },
         None => None,
     };
-    if let Some(c) = &config {
-        problems.extend(check_highlight_themes(root, c)?);
-    }
+    let highlight_css = match &config {
+        Some(c) => match highlight_stylesheets(root, c)? {
+            Ok(css) => Some(css),
+            Err(d) => {
+                problems.extend(d);
+                None
+            }
+        },
+        None => None,
+    };
     let library = if problems.is_empty() || !pages.is_empty() {
         match Library::assemble(pages, options.drafts) {
             Ok(lib) => Some(lib),
@@ -95,17 +111,13 @@ pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
     } else {
         None
     };
-    let (Some(config), Some(theme), Some(library), true) =
-        (config, theme, library, problems.is_empty())
+    let (Some(config), Some(theme), Some(library), Some((light_css, dark_css)), true) =
+        (config, theme, library, highlight_css, problems.is_empty())
     else {
         crate::error::sort(&mut problems);
         return Err(Failure::Author(problems));
     };
-    let theme_assets = ThemeAssets::collect(
-        &theme.static_dir,
-        &config.markdown.highlight_theme_light,
-        &config.markdown.highlight_theme_dark,
-    )?;
+    let theme_assets = ThemeAssets::collect(&theme.static_dir, light_css, &dark_css)?;
     let mut files: Vec<Copy> = others
         .into_iter()
         .map(|e| Copy {
@@ -122,10 +134,11 @@ pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
         theme_assets,
         files,
         warnings,
+        text_keys,
     })
 }
 
-fn read_page(entry: &WalkEntry) -> Result<Page, Vec<Diagnostic>> {
+fn read_page(entry: &WalkEntry, cache: Option<&Cache>) -> Result<(Key, Page), Vec<Diagnostic>> {
     let shown = PathBuf::from("content").join(&entry.relative);
     let bytes = crate::fs::read(&entry.path).map_err(|e| {
         vec![
@@ -136,8 +149,12 @@ fn read_page(entry: &WalkEntry) -> Result<Page, Vec<Diagnostic>> {
             .with_hint("check that the file exists and that you may read it"),
         ]
     })?;
+    let key = cache::key(&bytes);
+    if let Some(page) = cache.and_then(|c| c.page(&entry.relative, &key)) {
+        return Ok((key, page));
+    }
     let text = String::from_utf8(bytes).map_err(|e| vec![invalid_utf8(&shown, &e)])?;
-    Page::parse(&entry.relative, text)
+    Page::parse(&entry.relative, text).map(|page| (key, page))
 }
 
 fn io_reason(err: &crate::error::Error) -> String {
@@ -163,32 +180,35 @@ fn invalid_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
     d
 }
 
-fn check_highlight_themes(
+/// The highlighting stylesheets the config asks for, or where it names an unknown theme.
+fn highlight_stylesheets(
     root: &Path,
     config: &Config,
-) -> Result<Vec<Diagnostic>, crate::error::Error> {
-    let names = highlight::theme_names();
-    let mut problems = Vec::new();
-    for wanted in [
-        &config.markdown.highlight_theme_light,
-        &config.markdown.highlight_theme_dark,
-    ] {
-        if !names.contains(wanted) {
-            let source = crate::fs::read_to_string(&root.join(config::FILE_NAME))?;
-            let start = source.find(wanted.as_str()).unwrap_or(0);
-            problems.push(
-                Diagnostic::at(
-                    Severity::Error,
-                    Path::new(config::FILE_NAME),
-                    &source,
-                    start..start + wanted.len(),
-                    format!("no highlighting theme is called `{wanted}`"),
-                )
-                .with_hint(format!("choose one of: {}", names.join(", "))),
-            );
-        }
-    }
-    Ok(problems)
+) -> Result<Result<(String, String), Vec<Diagnostic>>, crate::error::Error> {
+    let markdown = &config.markdown;
+    let unknown = match highlight::stylesheets(
+        &markdown.highlight_theme_light,
+        &markdown.highlight_theme_dark,
+    ) {
+        Ok(css) => return Ok(Ok(css)),
+        Err(unknown) => unknown,
+    };
+    let source = crate::fs::read_to_string(&root.join(config::FILE_NAME))?;
+    let problems = unknown
+        .into_iter()
+        .map(|u| {
+            let start = source.find(&format!("\"{}\"", u.name)).map_or(0, |i| i + 1);
+            Diagnostic::at(
+                Severity::Error,
+                Path::new(config::FILE_NAME),
+                &source,
+                start..start + u.name.len(),
+                format!("no highlighting theme is called `{}`", u.name),
+            )
+            .with_hint(format!("choose one of: {}", u.available.join(", ")))
+        })
+        .collect();
+    Ok(Err(problems))
 }
 
 /// A warning for every page whose `review_by` date has passed.

@@ -13,6 +13,7 @@
 //! only page bodies are kept for the one-page print view.
 
 mod assets;
+mod cache;
 pub mod context;
 mod load;
 mod nav;
@@ -27,6 +28,7 @@ use crate::content::DraftPolicy;
 use crate::date::Date;
 use crate::error::{Diagnostic, Failure};
 
+pub use cache::Cache;
 pub use write::OutputMode;
 
 /// Whether to draw a progress bar while pages render.
@@ -95,27 +97,75 @@ impl Report {
 
 /// Builds the site. On failure the previous output folder is left as it was.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
+    build_with(options, None)
+}
+
+/// Builds the site reusing what `cache` kept from the last successful build, and
+/// updates the output in place (see `write.rs`); the cache is refreshed on success.
+pub fn build_incremental(options: &BuildOptions, cache: &mut Cache) -> Result<Report, Failure> {
+    build_with(options, Some(cache))
+}
+
+fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<Report, Failure> {
     let started = Instant::now();
-    let inputs = load::load(options)?;
+    let inputs = load::load(options, cache.as_deref())?;
     tracing::info!(ms = started.elapsed().as_millis() as u64, "loaded");
-    let out = write::Output::begin(&options.out_dir, options.output)?;
-    match render::render_site(&inputs, options, &out) {
-        Ok(warnings) => {
-            let files = out.file_count();
-            tracing::info!(ms = started.elapsed().as_millis() as u64, "rendered");
-            out.commit()?;
-            tracing::info!(ms = started.elapsed().as_millis() as u64, "committed");
-            Ok(Report {
-                pages: inputs.library.pages.len(),
-                sections: inputs.library.sections.len().saturating_sub(1),
-                files,
-                elapsed: started.elapsed(),
-                warnings,
-            })
+    let previous = cache.as_deref_mut().and_then(|c| c.manifest.take());
+    let out = match previous {
+        Some(manifest) if options.output == OutputMode::Write && options.out_dir.is_dir() => {
+            write::Output::in_place(&options.out_dir, manifest)
         }
+        _ => {
+            let record = if cache.is_some() {
+                write::Record::Manifest
+            } else {
+                write::Record::No
+            };
+            write::Output::begin(&options.out_dir, options.output, record)?
+        }
+    };
+    let result = render::render_site(&inputs, options, &out, cache.as_deref());
+    let rendered = match result {
+        Ok(rendered) => rendered,
         Err(failure) => {
-            out.abandon();
-            Err(failure)
+            let manifest = out.abandon();
+            if let Some(cache) = cache {
+                cache.manifest = manifest;
+            }
+            return Err(failure);
         }
+    };
+    let files = out.file_count();
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "rendered");
+    let manifest = out.commit()?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "committed");
+    let report = Report {
+        pages: inputs.library.pages.len(),
+        sections: inputs.library.sections.len().saturating_sub(1),
+        files,
+        elapsed: started.elapsed(),
+        warnings: rendered.warnings,
+    };
+    if let Some(cache) = cache {
+        let sections = inputs
+            .library
+            .sections
+            .iter()
+            .filter_map(|s| s.index.as_ref());
+        cache.pages = inputs
+            .library
+            .pages
+            .iter()
+            .chain(sections)
+            .filter_map(|p| {
+                inputs
+                    .text_keys
+                    .get(&p.source)
+                    .map(|k| (p.source.clone(), (*k, p.clone())))
+            })
+            .collect();
+        cache.items = rendered.items;
+        cache.manifest = manifest;
     }
+    Ok(report)
 }

@@ -3,6 +3,7 @@
 //! are checked here, once every page's headings are known.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -12,6 +13,7 @@ use crate::content::{Child, Library, Page, ROOT};
 use crate::error::{self, Diagnostic, Failure, Severity};
 use crate::markdown::{self, AnchorRef, Rendered, SiteMap, highlight::Highlighter, links};
 
+use super::cache::{Cache, CachedItem, Key};
 use super::context::{
     self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
     SectionContext, SectionView, SiteInfo,
@@ -46,12 +48,89 @@ struct Shared<'a> {
     nav: NavCache,
     options: &'a BuildOptions,
     out: &'a Output,
+    cache: Option<&'a Cache>,
+    keys: Option<SiteKeys>,
 }
 
 /// One rendered page or section, minus the HTML already written to disk.
 struct Outcome {
     item: Child,
-    rendered: Rendered,
+    rendered: Arc<Rendered>,
+    /// The item's cache keys (whole page, Markdown only), when a cache is in use.
+    key: Option<(Key, Key)>,
+}
+
+/// What rendering produced besides the files: warnings, and (for `dev`) the rendered
+/// items to reuse next time.
+pub struct RenderedSite {
+    pub warnings: Vec<Diagnostic>,
+    pub items: HashMap<String, CachedItem>,
+}
+
+/// Site-wide cache keys (computed only when a cache is in use).
+#[derive(Debug, Clone, Copy)]
+struct SiteKeys {
+    /// What Markdown rendering depends on beyond the page: which pages and files
+    /// exist, and the Markdown settings.
+    links: Key,
+    /// Everything a page's HTML depends on beyond its own text.
+    everything: Key,
+}
+
+impl SiteKeys {
+    fn compute(inputs: &Inputs, options: &BuildOptions) -> SiteKeys {
+        let lib = &inputs.library;
+        let mut links = blake3::Hasher::new();
+        for page in lib
+            .pages
+            .iter()
+            .chain(lib.sections.iter().filter_map(|s| s.index.as_ref()))
+        {
+            links
+                .update(page.source.as_bytes())
+                .update(&[0])
+                .update(page.url_path.as_bytes())
+                .update(&[0]);
+        }
+        for file in &inputs.files {
+            links.update(file.to.as_bytes()).update(&[0]);
+        }
+        links
+            .update(format!("{:?}{:?}", inputs.config.markdown, inputs.config.dialogue).as_bytes());
+        let links = *links.finalize().as_bytes();
+        let mut all = blake3::Hasher::new();
+        all.update(&links);
+        for child in lib.reading_order() {
+            let meta = match child {
+                Child::Page(i) => Some(&lib.pages[i].meta),
+                Child::Section(s) => lib.sections[s].index.as_ref().map(|p| &p.meta),
+            };
+            all.update(
+                format!("{}|{}|{meta:?}\n", lib.title(child), lib.url_path(child)).as_bytes(),
+            );
+        }
+        all.update(&inputs.theme.fingerprint());
+        all.update(
+            format!(
+                "{:?}{:?}{}",
+                inputs.theme_assets.map, inputs.config, options.today
+            )
+            .as_bytes(),
+        );
+        SiteKeys {
+            links,
+            everything: *all.finalize().as_bytes(),
+        }
+    }
+}
+
+fn item_key(site: &Key, url_path: &str, text: Option<&Key>) -> Key {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(site).update(url_path.as_bytes()).update(&[0]);
+    if let Some(text) = text {
+        hasher.update(text);
+    }
+    *hasher.finalize().as_bytes()
 }
 
 /// Renders and writes the whole site; returns the warnings, or every error.
@@ -59,7 +138,8 @@ pub fn render_site(
     inputs: &Inputs,
     options: &BuildOptions,
     out: &Output,
-) -> Result<Vec<Diagnostic>, Failure> {
+    cache: Option<&Cache>,
+) -> Result<RenderedSite, Failure> {
     let lib = &inputs.library;
     let mut order = vec![Child::Section(ROOT)];
     order.extend(lib.reading_order());
@@ -71,6 +151,7 @@ pub fn render_site(
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
     let nav =
         NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
+    tracing::info!("sidebars rendered");
     let shared = Shared {
         inputs,
         site: Site {
@@ -82,6 +163,8 @@ pub fn render_site(
         nav,
         options,
         out,
+        cache,
+        keys: cache.map(|_| SiteKeys::compute(inputs, options)),
     };
     let bar = progress_bar(options.progress, order.len());
     let results: Vec<Result<Outcome, Failure>> = order
@@ -96,6 +179,7 @@ pub fn render_site(
         })
         .collect();
     bar.finish_and_clear();
+    tracing::info!("pages rendered");
 
     let mut diagnostics = inputs.warnings.clone();
     let mut outcomes = Vec::with_capacity(results.len());
@@ -119,10 +203,26 @@ pub fn render_site(
     }
     error::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        Err(Failure::Author(diagnostics))
-    } else {
-        Ok(diagnostics)
+        return Err(Failure::Author(diagnostics));
     }
+    let items = outcomes
+        .into_iter()
+        .filter_map(|o| {
+            let (page, markdown) = o.key?;
+            Some((
+                lib.url_path(o.item).to_string(),
+                CachedItem {
+                    page,
+                    markdown,
+                    rendered: o.rendered,
+                },
+            ))
+        })
+        .collect();
+    Ok(RenderedSite {
+        warnings: diagnostics,
+        items,
+    })
 }
 
 fn progress_bar(progress: Progress, len: usize) -> ProgressBar {
@@ -175,7 +275,34 @@ fn render_item(
         Child::Page(i) => Some(&lib.pages[i]),
         Child::Section(s) => lib.sections[s].index.as_ref(),
     };
-    let rendered = page.map(|p| render_markdown(shared, p)).unwrap_or_default();
+    let text_key = page.and_then(|p| shared.inputs.text_keys.get(&p.source));
+    let key = shared
+        .keys
+        .map(|k| item_key(&k.everything, lib.url_path(item), text_key));
+    if let (Some(cache), Some(key)) = (shared.cache, key)
+        && let Some(rendered) = cache.item(lib.url_path(item), &key)
+        && shared
+            .out
+            .keep(&format!("{}index.html", lib.url_path(item)))
+    {
+        let markdown_key = shared
+            .keys
+            .map(|k| item_key(&k.links, lib.url_path(item), text_key));
+        return Ok(Outcome {
+            item,
+            rendered,
+            key: markdown_key.map(|m| (key, m)),
+        });
+    }
+    let markdown_key = shared
+        .keys
+        .map(|k| item_key(&k.links, lib.url_path(item), text_key));
+    let reused = match (shared.cache, markdown_key) {
+        (Some(cache), Some(k)) => cache.markdown(lib.url_path(item), &k),
+        _ => None,
+    };
+    let rendered = reused
+        .unwrap_or_else(|| Arc::new(page.map(|p| render_markdown(shared, p)).unwrap_or_default()));
     let body = BodyView {
         html: &rendered.html,
         toc: &rendered.toc,
@@ -249,7 +376,11 @@ fn render_item(
     shared
         .out
         .write(&format!("{url_path}index.html"), html.as_bytes())?;
-    Ok(Outcome { item, rendered })
+    Ok(Outcome {
+        item,
+        rendered,
+        key: key.zip(markdown_key),
+    })
 }
 
 fn render_markdown(shared: &Shared<'_>, page: &Page) -> Rendered {
@@ -372,6 +503,7 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
                 ),
                 Child::Section(s) => ("section", lib.sections[s].index.as_ref(), lib.depth(s)),
             };
+            let review_by = page.and_then(|p| p.meta.review_by.as_ref().map(|(d, _)| *d));
             PrintEntry {
                 title: lib.title(o.item),
                 path: lib.url_path(o.item),
@@ -379,7 +511,8 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
                 kind,
                 content: &o.rendered.html,
                 effective: page.and_then(|p| p.meta.effective),
-                review_by: page.and_then(|p| p.meta.review_by.as_ref().map(|(d, _)| *d)),
+                review_by,
+                overdue: review_by.is_some_and(|d| d < shared.options.today),
             }
         });
     let mut problems = Vec::new();
@@ -391,6 +524,7 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
         Ok(html) => out.write(&format!("{PRINT}index.html"), html.as_bytes())?,
         Err(d) => problems.push(d),
     }
+    tracing::info!("print view written");
     let base_path = shared.inputs.config.base_path().to_string();
     let not_found = NotFoundContext {
         common: common(shared, base_path, ROOT, None, "404"),

@@ -1,11 +1,19 @@
 //! The only writer of the output folder.
 //!
-//! A build writes into a staging folder beside the output (same filesystem), then
-//! swaps it in with two renames. A failed or interrupted build therefore leaves the
+//! A build normally writes into a staging folder beside the output (same filesystem),
+//! then swaps it in with two renames, so a failed or interrupted build leaves the
 //! previous site untouched: the staging folder is removed on failure, on drop, and —
 //! after a crash — at the start of the next build.
+//!
+//! `shouce dev` rebuilds the same site many times a minute. There the output keeps a
+//! [`Manifest`] of what the last good build wrote and updates the folder in place:
+//! unchanged files are not rewritten, changed ones are held in memory until the build
+//! has succeeded and only then written, and files the new build no longer produces are
+//! deleted. A failed rebuild therefore still leaves the served site as it was.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::Error;
@@ -17,88 +25,190 @@ pub enum OutputMode {
     Discard,
 }
 
+/// A fingerprint of one output file: its content hash, or for a copied file a hash
+/// of its source path, size and modification time.
+pub type Stamp = [u8; 32];
+
+/// Every file of a built site, by path below the site root.
+pub type Manifest = HashMap<String, Stamp>;
+
+#[derive(Debug)]
+enum Strategy {
+    Staging {
+        staging: PathBuf,
+    },
+    InPlace {
+        previous: Manifest,
+        pending: Mutex<Vec<Pending>>,
+    },
+    Discard,
+}
+
+#[derive(Debug)]
+enum Pending {
+    Bytes(String, Vec<u8>),
+    Copy(String, PathBuf),
+}
+
 #[derive(Debug)]
 pub struct Output {
     target: PathBuf,
-    staging: PathBuf,
-    mode: OutputMode,
+    strategy: Strategy,
+    /// Filled when the caller wants the manifest of this build (dev), else `None`.
+    manifest: Option<Mutex<Manifest>>,
     files: AtomicUsize,
     finished: bool,
 }
 
+/// Whether to remember what a build wrote, for an in-place rebuild later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    No,
+    Manifest,
+}
+
 impl Output {
     /// Prepares an empty staging folder for a build of `target`.
-    pub fn begin(target: &Path, mode: OutputMode) -> Result<Output, Error> {
-        let staging = sibling(target, "staging");
-        if mode == OutputMode::Write {
-            crate::fs::remove_dir_all(&staging)?;
-            crate::fs::remove_dir_all(&sibling(target, "old"))?;
-            crate::fs::create_dir_all(&staging)?;
-        }
-        Ok(Output {
+    pub fn begin(target: &Path, mode: OutputMode, record: Record) -> Result<Output, Error> {
+        let strategy = match mode {
+            OutputMode::Discard => Strategy::Discard,
+            OutputMode::Write => {
+                let staging = sibling(target, "staging");
+                crate::fs::remove_dir_all(&staging)?;
+                crate::fs::remove_dir_all(&sibling(target, "old"))?;
+                crate::fs::create_dir_all(&staging)?;
+                Strategy::Staging { staging }
+            }
+        };
+        Ok(Output::new(target, strategy, record))
+    }
+
+    /// Updates `target`, which holds the site described by `previous`, in place.
+    pub fn in_place(target: &Path, previous: Manifest) -> Output {
+        let strategy = Strategy::InPlace {
+            previous,
+            pending: Mutex::new(Vec::new()),
+        };
+        Output::new(target, strategy, Record::Manifest)
+    }
+
+    fn new(target: &Path, strategy: Strategy, record: Record) -> Output {
+        Output {
             target: target.to_path_buf(),
-            staging,
-            mode,
+            strategy,
+            manifest: (record == Record::Manifest).then(|| Mutex::new(Manifest::new())),
             files: AtomicUsize::new(0),
             finished: false,
-        })
+        }
     }
 
     /// Writes one file; `relative` uses `/` and is below the site root. Safe to call
     /// from many threads at once.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        if self.mode == OutputMode::Discard {
-            return Ok(());
+        let stamp = self
+            .manifest
+            .as_ref()
+            .map(|_| *blake3::hash(bytes).as_bytes());
+        match &self.strategy {
+            Strategy::Discard => {}
+            Strategy::Staging { staging } => crate::fs::write(&staging.join(relative), bytes)?,
+            Strategy::InPlace { previous, pending } => {
+                if previous.get(relative) != stamp.as_ref() {
+                    lock(pending).push(Pending::Bytes(relative.to_string(), bytes.to_vec()));
+                }
+            }
         }
-        crate::fs::write(&self.staging.join(relative), bytes)
+        self.remember(relative, stamp);
+        Ok(())
     }
 
     /// Copies a file from disk into the site.
     pub fn copy(&self, relative: &str, from: &Path) -> Result<(), Error> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        if self.mode == OutputMode::Discard {
-            return Ok(());
+        let stamp = match &self.manifest {
+            Some(_) => Some(copy_stamp(from)?),
+            None => None,
+        };
+        match &self.strategy {
+            Strategy::Discard => {}
+            Strategy::Staging { staging } => copy_file(from, &staging.join(relative))?,
+            Strategy::InPlace { previous, pending } => {
+                if previous.get(relative) != stamp.as_ref() {
+                    lock(pending).push(Pending::Copy(relative.to_string(), from.to_path_buf()));
+                }
+            }
         }
-        let to = self.staging.join(relative);
-        if let Some(parent) = to.parent() {
-            crate::fs::create_dir_all(parent)?;
+        self.remember(relative, stamp);
+        Ok(())
+    }
+
+    /// Keeps the file at `relative` as the last build wrote it, if this output is an
+    /// in-place rebuild that knows it; returns `false` when the caller must write it.
+    pub fn keep(&self, relative: &str) -> bool {
+        let Strategy::InPlace { previous, .. } = &self.strategy else {
+            return false;
+        };
+        let Some(stamp) = previous.get(relative) else {
+            return false;
+        };
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.remember(relative, Some(*stamp));
+        true
+    }
+
+    fn remember(&self, relative: &str, stamp: Option<Stamp>) {
+        if let (Some(manifest), Some(stamp)) = (&self.manifest, stamp) {
+            lock(manifest).insert(relative.to_string(), stamp);
         }
-        std::fs::copy(from, &to)
-            .map(drop)
-            .map_err(crate::fs::io_error(from))
     }
 
     pub fn file_count(&self) -> usize {
         self.files.load(Ordering::Relaxed)
     }
 
-    /// Swaps the staging folder in place of the target.
-    pub fn commit(mut self) -> Result<(), Error> {
+    /// Puts the build in place of the target; returns its manifest if one was kept.
+    pub fn commit(mut self) -> Result<Option<Manifest>, Error> {
         self.finished = true;
-        if self.mode == OutputMode::Discard {
-            return Ok(());
+        let manifest = self
+            .manifest
+            .take()
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
+        match std::mem::replace(&mut self.strategy, Strategy::Discard) {
+            Strategy::Discard => {}
+            Strategy::Staging { staging } => swap(&staging, &self.target)?,
+            Strategy::InPlace { previous, pending } => {
+                for item in pending.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                    match item {
+                        Pending::Bytes(rel, bytes) => {
+                            crate::fs::write(&self.target.join(rel), &bytes)?
+                        }
+                        Pending::Copy(rel, from) => copy_file(&from, &self.target.join(rel))?,
+                    }
+                }
+                let current = manifest.as_ref().expect("in-place outputs keep a manifest");
+                for stale in previous.keys().filter(|k| !current.contains_key(*k)) {
+                    remove_with_empty_parents(&self.target, stale);
+                }
+            }
         }
-        let old = sibling(&self.target, "old");
-        if self.target.exists() {
-            crate::fs::rename(&self.target, &old)?;
-        }
-        if let Err(e) = crate::fs::rename(&self.staging, &self.target) {
-            let _ = std::fs::rename(&old, &self.target);
-            return Err(e);
-        }
-        crate::fs::remove_dir_all(&old)
+        Ok(manifest)
     }
 
-    /// Throws the staging folder away, leaving the target as it was.
-    pub fn abandon(mut self) {
+    /// Throws the build away, leaving the target as it was. An in-place output hands
+    /// back the manifest it was given, which still describes the target.
+    pub fn abandon(mut self) -> Option<Manifest> {
         self.finished = true;
         self.discard_staging();
+        match std::mem::replace(&mut self.strategy, Strategy::Discard) {
+            Strategy::InPlace { previous, .. } => Some(previous),
+            _ => None,
+        }
     }
 
     fn discard_staging(&self) {
-        if self.mode == OutputMode::Write {
-            let _ = std::fs::remove_dir_all(&self.staging);
+        if let Strategy::Staging { staging } = &self.strategy {
+            let _ = std::fs::remove_dir_all(staging);
         }
     }
 }
@@ -108,6 +218,58 @@ impl Drop for Output {
         if !self.finished {
             self.discard_staging();
         }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn swap(staging: &Path, target: &Path) -> Result<(), Error> {
+    let old = sibling(target, "old");
+    if target.exists() {
+        crate::fs::rename(target, &old)?;
+    }
+    if let Err(e) = crate::fs::rename(staging, target) {
+        let _ = std::fs::rename(&old, target);
+        return Err(e);
+    }
+    crate::fs::remove_dir_all(&old)
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<(), Error> {
+    if let Some(parent) = to.parent() {
+        crate::fs::create_dir_all(parent)?;
+    }
+    std::fs::copy(from, to)
+        .map(drop)
+        .map_err(crate::fs::io_error(from))
+}
+
+fn copy_stamp(from: &Path) -> Result<Stamp, Error> {
+    let meta = std::fs::metadata(from).map_err(crate::fs::io_error(from))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(from.as_os_str().as_encoded_bytes());
+    hasher.update(&meta.len().to_le_bytes());
+    hasher.update(&modified.to_le_bytes());
+    Ok(*hasher.finalize().as_bytes())
+}
+
+/// Deletes a file the new build no longer has, and the folders it leaves empty.
+fn remove_with_empty_parents(root: &Path, relative: &str) {
+    let path = root.join(relative);
+    let _ = std::fs::remove_file(&path);
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != root) {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 
@@ -129,16 +291,16 @@ mod tests {
         let public = dir.path().join("public");
         crate::fs::write(&public.join("old.html"), b"old").unwrap();
 
-        let out = Output::begin(&public, OutputMode::Write).unwrap();
+        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
         out.write("a/index.html", b"new").unwrap();
         out.abandon();
         assert!(public.join("old.html").exists());
         assert!(!sibling(&public, "staging").exists());
 
-        let out = Output::begin(&public, OutputMode::Write).unwrap();
+        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
         out.write("a/index.html", b"new").unwrap();
         assert_eq!(out.file_count(), 1);
-        out.commit().unwrap();
+        assert!(out.commit().unwrap().is_none());
         assert!(!public.join("old.html").exists());
         assert_eq!(std::fs::read(public.join("a/index.html")).unwrap(), b"new");
         assert!(!sibling(&public, "old").exists());
@@ -149,7 +311,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
         {
-            let out = Output::begin(&public, OutputMode::Write).unwrap();
+            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
             out.write("x.html", b"x").unwrap();
         }
         assert!(!sibling(&public, "staging").exists());
@@ -160,9 +322,57 @@ mod tests {
     fn discard_mode_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
-        let out = Output::begin(&public, OutputMode::Discard).unwrap();
+        let out = Output::begin(&public, OutputMode::Discard, Record::No).unwrap();
         out.write("x.html", b"x").unwrap();
         out.commit().unwrap();
         assert!(!public.exists());
+    }
+
+    #[test]
+    fn in_place_rebuilds_write_only_what_changed_and_remove_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let public = dir.path().join("public");
+        let out = Output::begin(&public, OutputMode::Write, Record::Manifest).unwrap();
+        for f in ["a/index.html", "b/index.html", "c/index.html"] {
+            out.write(f, f.as_bytes()).unwrap();
+        }
+        let manifest = out.commit().unwrap().unwrap();
+        assert_eq!(manifest.len(), 3);
+        let before = std::fs::metadata(public.join("a/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+
+        let out = Output::in_place(&public, manifest.clone());
+        out.write("a/index.html", b"a/index.html").unwrap();
+        assert!(out.keep("b/index.html"));
+        assert!(!out.keep("z/index.html"), "unknown files must be written");
+        out.write("d/index.html", b"new").unwrap();
+        assert!(
+            !public.join("d").exists(),
+            "nothing is written before commit"
+        );
+        let after = out.commit().unwrap().unwrap();
+        assert_eq!(after.len(), 3);
+        assert_eq!(
+            std::fs::metadata(public.join("a/index.html"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
+        assert!(public.join("d/index.html").exists());
+        assert!(
+            !public.join("c").exists(),
+            "a page that is gone takes its folder with it"
+        );
+
+        let out = Output::in_place(&public, after);
+        out.write("a/index.html", b"changed").unwrap();
+        assert!(out.abandon().is_some());
+        assert_eq!(
+            std::fs::read(public.join("a/index.html")).unwrap(),
+            b"a/index.html"
+        );
     }
 }

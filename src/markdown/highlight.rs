@@ -63,16 +63,38 @@ impl Highlighter {
     }
 }
 
-/// The names of the colour themes syntect ships, for config validation.
-pub fn theme_names() -> Vec<String> {
-    ThemeSet::load_defaults().themes.into_keys().collect()
+/// A colour theme that syntect does not ship.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnknownTheme {
+    pub name: String,
+    pub available: Vec<String>,
 }
 
-/// The stylesheet for syntect theme `name`, or `None` if there is no such theme.
-pub fn stylesheet(name: &str) -> Option<String> {
+/// The light and dark stylesheets for two of syntect's colour themes (loading the
+/// theme set once), or every name that is not one of them.
+pub fn stylesheets(light: &str, dark: &str) -> Result<(String, String), Vec<UnknownTheme>> {
     let themes = ThemeSet::load_defaults();
-    let theme = themes.themes.get(name)?;
-    css_for_theme_with_class_style(theme, STYLE).ok()
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| css_for_theme_with_class_style(t, STYLE).ok())
+    };
+    match (css(light), css(dark)) {
+        (Some(l), Some(d)) => Ok((l, d)),
+        (l, d) => {
+            let available: Vec<String> = themes.themes.keys().cloned().collect();
+            let missing = [(light, l.is_none()), (dark, d.is_none())];
+            Err(missing
+                .into_iter()
+                .filter(|(_, missing)| *missing)
+                .map(|(name, _)| UnknownTheme {
+                    name: name.to_string(),
+                    available: available.clone(),
+                })
+                .collect())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -91,9 +113,11 @@ mod tests {
 
     #[test]
     fn stylesheets_exist_for_the_default_themes() {
-        assert!(stylesheet("InspiredGitHub").unwrap().contains(".sy-"));
-        assert!(stylesheet("base16-ocean.dark").is_some());
-        assert!(stylesheet("no-such-theme").is_none());
-        assert!(theme_names().contains(&"InspiredGitHub".to_string()));
+        let (light, dark) = stylesheets("InspiredGitHub", "base16-ocean.dark").unwrap();
+        assert!(light.contains(".sy-") && dark.contains(".sy-"));
+        let unknown = stylesheets("InspiredGitHub", "no-such-theme").unwrap_err();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0].name, "no-such-theme");
+        assert!(unknown[0].available.contains(&"InspiredGitHub".to_string()));
     }
 }

@@ -277,11 +277,16 @@ async function phone(browser, base, problems) {
 
   const pages = allPages(SITE_DIR);
   const wide = [];
-  for (const p of pages) {
-    await page.goto(`${base}${p}`);
-    const m = await page.evaluate(() => ({ sw: document.scrollingElement.scrollWidth, iw: innerWidth }));
-    if (m.sw > m.iw) wide.push(`${p} (${m.sw}px > ${m.iw}px)`);
-  }
+  const queue = [...pages];
+  const sweep = async (tab) => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      await tab.goto(`${base}${p}`);
+      const m = await tab.evaluate(() => ({ sw: document.scrollingElement.scrollWidth, iw: innerWidth }));
+      if (m.sw > m.iw) wide.push(`${p} (${m.sw}px > ${m.iw}px)`);
+    }
+  };
+  // two tabs at once: page loads are slow on a small machine
+  await Promise.all([sweep(page), sweep(watchPage(await context.newPage(), problems))]);
   check(pages.length >= 40, `phone: found the site's pages (${pages.length})`, pages.length);
   check(wide.length === 0, `phone: no horizontal scrolling on any of the ${pages.length} pages at 390px`, wide);
   noProblems(problems, "phone");
@@ -293,11 +298,19 @@ await run("site.mjs", 50_000, async () => {
   const browser = await launch();
   const problems = [];
   try {
-    await navigation(browser, server.url, problems);
-    await darkMode(browser, server.url, problems);
-    await copyLine(browser, server.url, problems);
-    await fromFile(browser, problems);
-    await phone(browser, server.url, problems);
+    const scenarios = [
+      ["a. navigation", () => navigation(browser, server.url, problems)],
+      ["b. dark mode", () => darkMode(browser, server.url, problems)],
+      ["c. copy a dialogue line", () => copyLine(browser, server.url, problems)],
+      ["d. file://", () => fromFile(browser, problems)],
+      ["e. phone width", () => phone(browser, server.url, problems)],
+    ];
+    for (const [name, scenario] of scenarios) {
+      const t = Date.now();
+      console.log(`# ${name}`);
+      await scenario();
+      console.log(`# ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
   } finally {
     await browser.close();
     await server.close();

@@ -1,0 +1,70 @@
+//! What `shouce dev` keeps from one build to the next, so that editing one page of a
+//! large handbook rebuilds that page rather than the site.
+//!
+//! * Parsed pages, by source path and text hash: front matter is not parsed again.
+//! * Rendered items, by a key that covers everything their HTML depends on: the page's
+//!   own text, and a site-wide key over the structure (every page's front matter and
+//!   URL, in reading order), the files that links may point at, the configuration, the
+//!   templates and assets, and the date (review badges). Editing a body changes only
+//!   that page's key; editing a title changes the site-wide key and every page
+//!   re-renders.
+//! * The manifest of the last good output, so the output folder is updated in place.
+//!
+//! The cache is replaced only after a successful build; a failed build leaves it (and
+//! the served site) as they were.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::content::Page;
+use crate::markdown::Rendered;
+
+use super::write::Manifest;
+
+pub type Key = [u8; 32];
+
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub(super) pages: HashMap<String, (Key, Page)>,
+    pub(super) items: HashMap<String, CachedItem>,
+    pub(super) manifest: Option<Manifest>,
+}
+
+impl Cache {
+    /// The parsed page for `source` if its text is unchanged.
+    pub(super) fn page(&self, source: &str, text_key: &Key) -> Option<Page> {
+        self.pages
+            .get(source)
+            .filter(|(k, _)| k == text_key)
+            .map(|(_, p)| p.clone())
+    }
+
+    /// The rendered item at `url_path` if nothing its page depends on has changed.
+    pub(super) fn item(&self, url_path: &str, key: &Key) -> Option<Arc<Rendered>> {
+        self.items
+            .get(url_path)
+            .filter(|c| &c.page == key)
+            .map(|c| Arc::clone(&c.rendered))
+    }
+
+    /// The item's rendered Markdown if nothing the Markdown depends on has changed
+    /// (its text, which pages and files exist, the Markdown settings).
+    pub(super) fn markdown(&self, url_path: &str, key: &Key) -> Option<Arc<Rendered>> {
+        self.items
+            .get(url_path)
+            .filter(|c| &c.markdown == key)
+            .map(|c| Arc::clone(&c.rendered))
+    }
+}
+
+/// One page or section as the last build rendered it, with the keys it was valid for.
+#[derive(Debug)]
+pub struct CachedItem {
+    pub page: Key,
+    pub markdown: Key,
+    pub rendered: Arc<Rendered>,
+}
+
+pub fn key(bytes: &[u8]) -> Key {
+    *blake3::hash(bytes).as_bytes()
+}
