@@ -243,7 +243,8 @@ fn incremental_rebuilds_match_full_builds() {
     build::build_incremental(&options, &mut cache).unwrap();
     assert_eq!(site.tree("public"), full(&site));
 
-    let edits: [(&str, &dyn Fn(&Site)); 5] = [
+    type Edit<'a> = (&'a str, &'a dyn Fn(&Site));
+    let edits: [Edit; 5] = [
         ("a body", &|s| {
             s.page(
                 "rules/shipping.md",
