@@ -16,9 +16,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::content::Page;
+use crate::content::{Child, Page};
 use crate::markdown::Rendered;
 
+use super::BuildOptions;
+use super::load::Inputs;
 use super::write::Manifest;
 
 pub type Key = [u8; 32];
@@ -67,4 +69,70 @@ pub struct CachedItem {
 
 pub fn key(bytes: &[u8]) -> Key {
     *blake3::hash(bytes).as_bytes()
+}
+
+/// Site-wide cache keys (computed only when a cache is in use).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SiteKeys {
+    /// What Markdown rendering depends on beyond the page: which pages and files
+    /// exist, and the Markdown settings.
+    pub links: Key,
+    /// Everything a page's HTML depends on beyond its own text.
+    pub everything: Key,
+}
+
+impl SiteKeys {
+    pub(super) fn compute(inputs: &Inputs, options: &BuildOptions) -> SiteKeys {
+        let lib = &inputs.library;
+        let mut links = blake3::Hasher::new();
+        for page in lib
+            .pages
+            .iter()
+            .chain(lib.sections.iter().filter_map(|s| s.index.as_ref()))
+        {
+            links
+                .update(page.source.as_bytes())
+                .update(&[0])
+                .update(page.url_path.as_bytes())
+                .update(&[0]);
+        }
+        for file in &inputs.files {
+            links.update(file.to.as_bytes()).update(&[0]);
+        }
+        links
+            .update(format!("{:?}{:?}", inputs.config.markdown, inputs.config.dialogue).as_bytes());
+        let links = *links.finalize().as_bytes();
+        let mut all = blake3::Hasher::new();
+        all.update(&links);
+        for child in lib.reading_order() {
+            let meta = match child {
+                Child::Page(i) => Some(&lib.pages[i].meta),
+                Child::Section(s) => lib.sections[s].index.as_ref().map(|p| &p.meta),
+            };
+            all.update(
+                format!("{}|{}|{meta:?}\n", lib.title(child), lib.url_path(child)).as_bytes(),
+            );
+        }
+        all.update(&inputs.theme.fingerprint());
+        all.update(
+            format!(
+                "{:?}{:?}{}",
+                inputs.theme_assets.map, inputs.config, options.today
+            )
+            .as_bytes(),
+        );
+        SiteKeys {
+            links,
+            everything: *all.finalize().as_bytes(),
+        }
+    }
+}
+
+pub(super) fn item_key(site: &Key, url_path: &str, text: Option<&Key>) -> Key {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(site).update(url_path.as_bytes()).update(&[0]);
+    if let Some(text) = text {
+        hasher.update(text);
+    }
+    *hasher.finalize().as_bytes()
 }

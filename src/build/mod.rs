@@ -12,6 +12,7 @@
 //! written to disk as they render (the whole site is never held in memory as HTML);
 //! only page bodies are kept for the one-page print view.
 
+mod anchors;
 mod assets;
 mod cache;
 pub mod context;

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::config::LinkPolicy;
 use crate::content::{Child, Library, Page, ROOT};
 use crate::error::{self, Diagnostic, Failure, Severity};
-use crate::markdown::{self, AnchorRef, Rendered, SiteMap, highlight::Highlighter, links};
+use crate::markdown::{self, Rendered, SiteMap, highlight::Highlighter, links};
 
-use super::cache::{Cache, CachedItem, Key};
+use super::anchors;
+use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
 use super::context::{
     self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
     SectionContext, SectionView, SiteInfo,
@@ -65,72 +65,6 @@ struct Outcome {
 pub struct RenderedSite {
     pub warnings: Vec<Diagnostic>,
     pub items: HashMap<String, CachedItem>,
-}
-
-/// Site-wide cache keys (computed only when a cache is in use).
-#[derive(Debug, Clone, Copy)]
-struct SiteKeys {
-    /// What Markdown rendering depends on beyond the page: which pages and files
-    /// exist, and the Markdown settings.
-    links: Key,
-    /// Everything a page's HTML depends on beyond its own text.
-    everything: Key,
-}
-
-impl SiteKeys {
-    fn compute(inputs: &Inputs, options: &BuildOptions) -> SiteKeys {
-        let lib = &inputs.library;
-        let mut links = blake3::Hasher::new();
-        for page in lib
-            .pages
-            .iter()
-            .chain(lib.sections.iter().filter_map(|s| s.index.as_ref()))
-        {
-            links
-                .update(page.source.as_bytes())
-                .update(&[0])
-                .update(page.url_path.as_bytes())
-                .update(&[0]);
-        }
-        for file in &inputs.files {
-            links.update(file.to.as_bytes()).update(&[0]);
-        }
-        links
-            .update(format!("{:?}{:?}", inputs.config.markdown, inputs.config.dialogue).as_bytes());
-        let links = *links.finalize().as_bytes();
-        let mut all = blake3::Hasher::new();
-        all.update(&links);
-        for child in lib.reading_order() {
-            let meta = match child {
-                Child::Page(i) => Some(&lib.pages[i].meta),
-                Child::Section(s) => lib.sections[s].index.as_ref().map(|p| &p.meta),
-            };
-            all.update(
-                format!("{}|{}|{meta:?}\n", lib.title(child), lib.url_path(child)).as_bytes(),
-            );
-        }
-        all.update(&inputs.theme.fingerprint());
-        all.update(
-            format!(
-                "{:?}{:?}{}",
-                inputs.theme_assets.map, inputs.config, options.today
-            )
-            .as_bytes(),
-        );
-        SiteKeys {
-            links,
-            everything: *all.finalize().as_bytes(),
-        }
-    }
-}
-
-fn item_key(site: &Key, url_path: &str, text: Option<&Key>) -> Key {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(site).update(url_path.as_bytes()).update(&[0]);
-    if let Some(text) = text {
-        hasher.update(text);
-    }
-    *hasher.finalize().as_bytes()
 }
 
 /// Renders and writes the whole site; returns the warnings, or every error.
@@ -193,9 +127,13 @@ pub fn render_site(
             Err(env) => return Err(env),
         }
     }
-    diagnostics.extend(check_anchors(
+    let rendered: Vec<(Child, &Rendered)> = outcomes
+        .iter()
+        .map(|o| (o.item, o.rendered.as_ref()))
+        .collect();
+    diagnostics.extend(anchors::check(
         lib,
-        &outcomes,
+        &rendered,
         inputs.config.markdown.broken_links,
     ));
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -422,69 +360,6 @@ fn template_name<'a>(
             ),
         ])),
     }
-}
-
-/// Every `page.md#anchor` link must name a heading that exists on that page.
-fn check_anchors(lib: &Library, outcomes: &[Outcome], policy: LinkPolicy) -> Vec<Diagnostic> {
-    let source_of = |item: Child| match item {
-        Child::Page(i) => Some(&lib.pages[i]),
-        Child::Section(s) => lib.sections[s].index.as_ref(),
-    };
-    let anchors: HashMap<&str, HashSet<&str>> = outcomes
-        .iter()
-        .filter_map(|o| {
-            source_of(o.item).map(|p| {
-                (
-                    p.source.as_str(),
-                    o.rendered.anchors.iter().map(String::as_str).collect(),
-                )
-            })
-        })
-        .collect();
-    let severity = match policy {
-        LinkPolicy::Error => Severity::Error,
-        LinkPolicy::Warn => Severity::Warning,
-    };
-    let mut problems = Vec::new();
-    for outcome in outcomes {
-        let Some(page) = source_of(outcome.item) else {
-            continue;
-        };
-        for AnchorRef {
-            source,
-            anchor,
-            span,
-        } in &outcome.rendered.anchor_refs
-        {
-            let known = anchors.get(source.as_str());
-            if known.is_some_and(|set| set.contains(anchor.as_str())) {
-                continue;
-            }
-            let mut available: Vec<&str> = known
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default();
-            available.sort_unstable();
-            let hint = match error::closest(anchor, &available) {
-                Some(best) => format!(
-                    "did you mean `#{best}`? headings on that page: {}",
-                    available.join(", ")
-                ),
-                None if available.is_empty() => "that page has no headings".to_string(),
-                None => format!("headings on that page: {}", available.join(", ")),
-            };
-            problems.push(
-                Diagnostic::at(
-                    severity,
-                    &page.file,
-                    &page.text,
-                    span.clone(),
-                    format!("no heading `#{anchor}` in content/{source}"),
-                )
-                .with_hint(hint),
-            );
-        }
-    }
-    problems
 }
 
 /// The print view, 404 page, sitemap and static files.
