@@ -107,64 +107,58 @@ pub fn parse(path: &Path, text: &str, split: &Split) -> Result<FrontMatter, Vec<
     let shift = |r: Range<usize>| r.start + offset..r.end + offset;
     let opening = offset.saturating_sub(FENCE.len() + 1)..offset.saturating_sub(1);
 
+    let error = |span: Range<usize>, message: String, hint: &str| {
+        Diagnostic::at(Severity::Error, path, text, span, message).with_hint(hint)
+    };
     let title = match raw.title {
         Some(t) if !t.get_ref().trim().is_empty() => t.into_inner(),
         Some(t) => {
-            problems.push(
-                Diagnostic::at(
-                    Severity::Error,
-                    path,
-                    text,
-                    shift(t.span()),
-                    "the title is empty",
-                )
-                .with_hint("every page needs a title, e.g. title = \"退款规则\""),
-            );
+            problems.push(error(
+                shift(t.span()),
+                "the title is empty".into(),
+                "every page needs a title, e.g. title = \"退款规则\"",
+            ));
             String::new()
         }
         None => {
-            problems.push(
-                Diagnostic::at(
-                    Severity::Error,
-                    path,
-                    text,
-                    opening,
-                    "the front matter has no `title`",
-                )
-                .with_hint("add `title = \"…\"` between the `+++` lines"),
-            );
+            problems.push(error(
+                opening,
+                "the front matter has no `title`".into(),
+                "add `title = \"…\"` between the `+++` lines",
+            ));
             String::new()
         }
     };
     let slug = raw.slug.and_then(|s| {
-        let bad = s.get_ref().is_empty() || s.get_ref().contains(['/', '\\', '#', '?']) || s.get_ref().chars().any(char::is_whitespace);
-        if bad {
-            problems.push(Diagnostic::at(Severity::Error, path, text, shift(s.span()), format!("`{}` is not a usable slug", s.get_ref()))
-                .with_hint("a slug is one URL segment: no spaces, `/`, `#` or `?`, e.g. slug = \"refund-rules\""));
-            None
-        } else {
-            Some(s.into_inner())
+        let slug = s.get_ref();
+        let bad = slug.is_empty()
+            || slug.contains(['/', '\\', '#', '?'])
+            || slug.chars().any(char::is_whitespace);
+        if !bad {
+            return Some(s.into_inner());
         }
+        let hint =
+            "a slug is one URL segment: no spaces, `/`, `#` or `?`, e.g. slug = \"refund-rules\"";
+        problems.push(error(
+            shift(s.span()),
+            format!("`{slug}` is not a usable slug"),
+            hint,
+        ));
+        None
     });
     let mut date = |field: Option<Spanned<Datetime>>| -> Option<(Date, Range<usize>)> {
         let field = field?;
         let span = shift(field.span());
-        match to_date(field.get_ref()) {
-            Some(d) => Some((d, span)),
-            None => {
-                problems.push(
-                    Diagnostic::at(
-                        Severity::Error,
-                        path,
-                        text,
-                        span,
-                        format!("`{}` is not a calendar date", field.get_ref()),
-                    )
-                    .with_hint("write a date without time or quotes, e.g. review_by = 2027-06-30"),
-                );
-                None
-            }
+        let date = to_date(field.get_ref());
+        if date.is_none() {
+            let hint = "write a date without time or quotes, e.g. review_by = 2027-06-30";
+            problems.push(error(
+                span.clone(),
+                format!("`{}` is not a calendar date", field.get_ref()),
+                hint,
+            ));
         }
+        date.map(|d| (d, span))
     };
     let effective = date(raw.effective).map(|(d, _)| d);
     let review_by = date(raw.review_by);

@@ -166,33 +166,9 @@ impl<'p> Renderer<'p, '_> {
                     self.heading(&mut iter, level, id, classes);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => self.code_block(&mut iter, kind, range),
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = self.rewrite(dest_url, &range);
-                    self.out.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = self.rewrite(dest_url, &range);
-                    self.out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let tag = self.rewrite_tag(tag, &range);
+                    self.out.push(Event::Start(tag));
                 }
                 Event::Html(_) | Event::InlineHtml(_) => {
                     self.raw_html = true;
@@ -292,19 +268,9 @@ impl<'p> Renderer<'p, '_> {
                     title.push_str(t);
                     self.out.push(event);
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title: t,
-                    id,
-                }) => {
-                    let dest_url = self.rewrite(dest_url, &range);
-                    self.out.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title: t,
-                        id,
-                    }));
+                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let tag = self.rewrite_tag(tag, &range);
+                    self.out.push(Event::Start(tag));
                 }
                 other => self.out.push(other),
             }
@@ -389,6 +355,35 @@ impl<'p> Renderer<'p, '_> {
                 }
                 String::new()
             }
+        }
+    }
+
+    /// A link or image with its destination rewritten; other tags as they are.
+    fn rewrite_tag(&mut self, tag: Tag<'p>, range: &Range<usize>) -> Tag<'p> {
+        match tag {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => Tag::Link {
+                link_type,
+                dest_url: self.rewrite(dest_url, range),
+                title,
+                id,
+            },
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => Tag::Image {
+                link_type,
+                dest_url: self.rewrite(dest_url, range),
+                title,
+                id,
+            },
+            other => other,
         }
     }
 
