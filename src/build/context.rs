@@ -294,7 +294,10 @@ pub struct PrintEntry<'a> {
     pub path: &'a str,
     pub depth: usize,
     pub kind: &'static str,
-    pub content: &'a str,
+    /// The page's HTML re-based for the print view (see `build/print.rs`).
+    pub content: String,
+    /// The entry's id in the print view (`p7`); its headings' ids start with `p7-`.
+    pub anchor: String,
     pub effective: Option<Date>,
     pub review_by: Option<Date>,
     pub overdue: bool,

@@ -18,6 +18,7 @@ mod cache;
 pub mod context;
 mod load;
 mod nav;
+mod print;
 mod render;
 mod sitemap;
 pub mod write;

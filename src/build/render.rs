@@ -20,6 +20,7 @@ use super::context::{
 };
 use super::load::Inputs;
 use super::nav::NavCache;
+use super::print;
 use super::write::Output;
 use super::{BuildOptions, Progress, sitemap};
 
@@ -81,7 +82,7 @@ pub fn render_site(
         .iter()
         .map(|c| (nav_section(lib, *c), links::root_prefix(lib.url_path(*c))))
         .collect();
-    nav_keys.push((ROOT, links::root_prefix(PRINT)));
+    nav_keys.push((ROOT, links::root_prefix(print::PATH)));
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
     let nav =
         NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
@@ -173,8 +174,6 @@ fn progress_bar(progress: Progress, len: usize) -> ProgressBar {
     }
     bar
 }
-
-const PRINT: &str = "print/";
 
 /// The section whose sidebar an item shows: its own for a section, its parent's for a page.
 fn nav_section(lib: &Library, item: Child) -> usize {
@@ -366,10 +365,19 @@ fn template_name<'a>(
 fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Diagnostic>, Failure> {
     let lib = &shared.inputs.library;
     let out = shared.out;
-    let entries = outcomes
+    let in_book: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| o.item != Child::Section(ROOT))
-        .map(|o| {
+        .collect();
+    let book: print::Anchors = in_book
+        .iter()
+        .enumerate()
+        .map(|(n, o)| (lib.url_path(o.item), print::entry_anchor(n + 1)))
+        .collect();
+    let entries: Vec<PrintEntry> = in_book
+        .par_iter()
+        .enumerate()
+        .map(|(n, o)| {
             let (kind, page, depth) = match o.item {
                 Child::Page(i) => (
                     "page",
@@ -379,24 +387,27 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
                 Child::Section(s) => ("section", lib.sections[s].index.as_ref(), lib.depth(s)),
             };
             let review_by = page.and_then(|p| p.meta.review_by.as_ref().map(|(d, _)| *d));
+            let anchor = print::entry_anchor(n + 1);
             PrintEntry {
                 title: lib.title(o.item),
                 path: lib.url_path(o.item),
                 depth,
                 kind,
-                content: &o.rendered.html,
+                content: print::rebase(&o.rendered.html, lib.url_path(o.item), &anchor, &book),
+                anchor,
                 effective: page.and_then(|p| p.meta.effective),
                 review_by,
                 overdue: review_by.is_some_and(|d| d < shared.options.today),
             }
-        });
+        })
+        .collect();
     let mut problems = Vec::new();
     let print = PrintContext {
-        common: common(shared, links::root_prefix(PRINT), ROOT, None, "print"),
-        pages: entries.collect(),
+        common: common(shared, links::root_prefix(print::PATH), ROOT, None, "print"),
+        pages: entries,
     };
     match shared.inputs.theme.render("print.html", &print) {
-        Ok(html) => out.write(&format!("{PRINT}index.html"), html.as_bytes())?,
+        Ok(html) => out.write(&format!("{}index.html", print::PATH), html.as_bytes())?,
         Err(d) => problems.push(d),
     }
     tracing::info!("print view written");

@@ -36,6 +36,8 @@ const docTag = (page) => page.evaluate(() => window.__shouceTestDoc ?? null).cat
 
 let dev = null; // the dev server process
 let log = "";
+const builds = () => (log.match(/^(rebuilt in|build failed)/gm) || []).length;
+const lastBuilds = () => log.split("\n").filter((l) => /^(rebuilt in|build failed)/.test(l)).slice(-5).join(" | ");
 process.on("exit", () => {
   // last resort (time limit hit, uncaught error): never leave the server running
   if (dev && dev.exitCode === null && dev.signalCode === null) dev.kill("SIGKILL");
@@ -113,6 +115,12 @@ await run("dev.mjs", 50_000, async () => {
     check(/rebuilt in \d+ ms \(content\/scripts\/greeting\.md\)/.test(log), "the dev server printed 'rebuilt in N ms (content/scripts/greeting.md)'", log);
     await socketOpen(page);
     await tag(page, "after-edit");
+    // nothing changes now: no rebuild, no reload (a build must not trigger the next one)
+    const before = builds();
+    await page.waitForTimeout(1500);
+    check(builds() === before, "with no further edits the dev server does not rebuild again (1.5 s)",
+      lastBuilds());
+    equal(await docTag(page), "after-edit", "with no further edits the page is not reloaded again");
 
     // 2. break the front matter: overlay with the diagnostics; the last good page stays
     const broken = edited.replace(/^\+\+\+\n/, "+++\nbogus_key = 1\n");
@@ -152,6 +160,14 @@ await run("dev.mjs", 50_000, async () => {
     await until(async () => (await docTag(late)) === null && (await late.locator("#shouce-error-overlay").count()) === 0,
       "the second page to reload without the overlay", RELOAD_MS);
     check(true, "the other open page reloaded too and has no overlay");
+
+    // and it stays quiet
+    await socketOpen(page);
+    await tag(page, "settled");
+    const settled = builds();
+    await page.waitForTimeout(1000);
+    check(builds() === settled, "after the fix the dev server stays idle (no rebuild in 1 s)", lastBuilds());
+    equal(await docTag(page), "settled", "after the fix the page is not reloaded again");
     check(problems.length === 0, "no JS errors, console errors or failed requests", problems.join("\n    "));
     await context.close();
     ok = true;
