@@ -62,7 +62,7 @@ pub fn classify(path: &Path, root: &Path, out_dir: &Path) -> ChangeKind {
         .and_then(|c| c.as_os_str().to_str())
         .unwrap_or("");
     match first {
-        "content" | "quizzes" | "themes" | "templates" | "static" => ChangeKind::Rebuild,
+        dir if SOURCE_DIRS.contains(&dir) => ChangeKind::Rebuild,
         _ if relative == Path::new(crate::config::FILE_NAME) => ChangeKind::Rebuild,
         _ => ChangeKind::Ignore,
     }
@@ -116,7 +116,7 @@ pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Fai
         open_browser(&url);
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
-    let _watcher = watch(&options, tx)?;
+    let mut watcher = watch(&options, tx)?;
     let app = router(&options.out_dir, state.clone());
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -127,6 +127,12 @@ pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Fai
         tokio::select! {
             Some(paths) = rx.recv() => {
                 let relevant: Vec<&PathBuf> = paths.iter().filter(|p| classify(p, &options.root, &options.out_dir) == ChangeKind::Rebuild).collect();
+                for new_dir in relevant.iter().filter(|p| p.parent() == Some(options.root.as_path()) && p.is_dir()) {
+                    // A source folder created after start (say, templates/): watch it too.
+                    if let Err(e) = watcher.watch(new_dir, RecursiveMode::Recursive) {
+                        eprintln!("warning: cannot watch {}: {e}", new_dir.display());
+                    }
+                }
                 if let Some(first) = relevant.first() {
                     let what = first.strip_prefix(&options.root).unwrap_or(first).display().to_string();
                     cache = rebuild(&options, &state, cache, &what).await;
@@ -183,10 +189,18 @@ async fn rebuild(
     cache
 }
 
+/// The folders below the site root whose files are sources of the site.
+const SOURCE_DIRS: [&str; 5] = ["content", "quizzes", "themes", "templates", "static"];
+
+type Watcher = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
 fn watch(
     options: &BuildOptions,
     tx: mpsc::UnboundedSender<Vec<PathBuf>>,
-) -> Result<impl Drop, Error> {
+) -> Result<Watcher, Error> {
     let handler = move |result: DebounceEventResult| {
         if let Ok(events) = result {
             let paths: Vec<PathBuf> = events
@@ -215,7 +229,7 @@ fn watch(
             path: root.clone(),
             message: e.to_string(),
         })?;
-    for dir in ["content", "quizzes", "themes", "templates", "static"] {
+    for dir in SOURCE_DIRS {
         let path = root.join(dir);
         if path.is_dir() {
             debouncer
