@@ -117,6 +117,7 @@ class Result:
         self.rc = None
         self.wall = None
         self.maxrss_kb = 0
+        self.cpu = None
         self.timed_out = False
         self.stdout = ""
         self.stderr = ""
@@ -144,6 +145,7 @@ def run_measured(cmd, timeout, logdir, tag, env=None, cwd=None):
     kill_group(proc)  # any stray grandchildren
     res.rc = proc.returncode
     res.maxrss_kb = ru.ru_maxrss  # KiB on Linux
+    res.cpu = ru.ru_utime + ru.ru_stime
     with open(out_path, encoding="utf-8", errors="replace") as f:
         res.stdout = f.read()
     with open(err_path, encoding="utf-8", errors="replace") as f:
@@ -277,6 +279,7 @@ class Timing:
     def __init__(self, corpus, tool, n):
         self.corpus, self.tool, self.n = corpus, tool, n
         self.walls = []
+        self.cpus = []
         self.rss_kb = []
         self.note = ""
         self.failed = None
@@ -293,6 +296,7 @@ class Timing:
         return {"corpus": self.corpus, "tool": self.tool, "pages": self.n, "walls_s": self.walls,
                 "best_s": self.best, "median_s": self.median,
                 "pages_per_s": (self.n / self.best) if self.best else None,
+                "cpu_s": self.cpus, "min_cpu_s": min(self.cpus) if self.cpus else None,
                 "peak_rss_mb": (max(self.rss_kb) / 1024) if self.rss_kb else None,
                 "note": self.note, "failed": self.failed}
 
@@ -311,10 +315,11 @@ def time_builds(timing, make_cmd, outroot, logdir, runs, warmup, timeout, env=No
             log("%s %s N=%d FAILED: %s" % (timing.tool, timing.corpus, timing.n, timing.failed))
             return timing
         kind = "warm-up" if i < warmup else "run %d" % (i - warmup + 1)
-        log("  %-22s %-8s N=%-6d %-8s %7.3f s  %6.0f MB" % (timing.tool, timing.corpus, timing.n, kind, res.wall,
-                                                           res.maxrss_kb / 1024))
+        log("  %-22s %-8s N=%-6d %-8s %7.3f s  cpu %7.3f s  %6.0f MB" % (
+            timing.tool, timing.corpus, timing.n, kind, res.wall, res.cpu, res.maxrss_kb / 1024))
         if i >= warmup:
             timing.walls.append(res.wall)
+            timing.cpus.append(res.cpu)
             timing.rss_kb.append(res.maxrss_kb)
     return timing
 
@@ -488,27 +493,29 @@ def print_report(meta, timings, ratios, dev, checks, phases):
     for c in checks:
         print("  %-7s %-10s N=%-6d %s" % (c[0], c[1], c[2], c[3]))
     print()
-    hdr = "%-6s | %-6s | %-22s | %8s | %8s | %9s | %11s | %s" % (
-        "pages", "corpus", "tool", "best s", "median s", "pages/s", "peak RSS MB", "note")
+    hdr = "%-6s | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (
+        "pages", "corpus", "tool", "best s", "median s", "pages/s", "min cpu s", "peak RSS MB", "note")
     print(hdr)
     print("-" * len(hdr))
     for t in timings:
         d = t.as_dict()
         if t.failed:
-            print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %11s | %s" % (t.n, t.corpus, t.tool, "-", "-", "-", "-",
+            print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (t.n, t.corpus, t.tool, "-", "-", "-", "-", "-",
                                                                        (t.failed if t.failed.startswith("skipped")
                                                                         else "FAILED " + t.failed.splitlines()[0])[:90]))
             continue
-        print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %11s | %s" % (
+        print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (
             t.n, t.corpus, t.tool, fmt(d["best_s"], ".3f"), fmt(d["median_s"], ".3f"),
-            fmt(d["pages_per_s"], ".0f"), fmt(d["peak_rss_mb"], ".0f"), t.note))
+            fmt(d["pages_per_s"], ".0f"), fmt(d["min_cpu_s"], ".3f"), fmt(d["peak_rss_mb"], ".0f"), t.note))
     print()
     if ratios:
         print("Speed ratios on the reference corpus (other tool's best / shouce's best; target >= %.0fx)"
               % TARGET_RATIO)
-        for n, name, r in ratios:
+        print("  (cpu = the same with user+sys CPU seconds: less sensitive to other load on the machine)")
+        for n, name, r, rc in ratios:
             verdict = "-" if r is None else ("ok" if r >= TARGET_RATIO else "MISSED")
-            print("  N=%-6d %-34s %7s  %s" % (n, name, fmt(r, ".2f") + "x" if r else "-", verdict))
+            print("  N=%-6d %-34s wall %7s  %-6s  cpu %7s" % (n, name, fmt(r, ".2f") + "x" if r else "-", verdict,
+                                                              fmt(rc, ".2f") + "x" if rc else "-"))
         print()
     if phases:
         print("shouce phases (SHOUCE_LOG=info, cumulative ms since build start, one extra run)")
@@ -677,7 +684,8 @@ def main(argv=None):
             base = shouce_t.get("ref")
             for t in others:
                 r = (t.best / base.best) if (base and base.best and t.best) else None
-                ratios.append((n, "%s / shouce" % t.tool, r))
+                rc = (min(t.cpus) / min(base.cpus)) if (base and base.cpus and t.cpus) else None
+                ratios.append((n, "%s / shouce" % t.tool, r, rc))
 
             if not opts.no_dev and n == opts.dev_size:
                 corpus = "own" if "own" in corpora else "ref"
@@ -698,7 +706,7 @@ def main(argv=None):
 
         # targets
         lines = []
-        for n, name, r in ratios:
+        for n, name, r, _ in ratios:
             if r is not None:
                 lines.append("[%s] N=%d %s = %.2fx (>= %.0fx)" % ("ok" if r >= TARGET_RATIO else "MISSED", n, name, r,
                                                                    TARGET_RATIO))

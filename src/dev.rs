@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify::event::{MetadataKind, ModifyKind};
@@ -181,7 +181,12 @@ async fn rebuild(
                 Failure::Env(e) => format!("error: {e}\n"),
             };
             eprint!("{text}");
-            println!("build failed after {ms:.0} ms ({cause}); still serving the last good site");
+            let serving = if options.out_dir.join("index.html").is_file() {
+                "still serving the last good site"
+            } else {
+                "the browser shows the errors until a build succeeds"
+            };
+            println!("build failed after {ms:.0} ms ({cause}); {serving}");
             *state.failing.write().unwrap_or_else(|e| e.into_inner()) = Some(text.clone());
             let _ = state.notices.send(Notice::Error { text });
         }
@@ -300,14 +305,23 @@ async fn send(socket: &mut WebSocket, notice: &Notice) -> Result<(), axum::Error
     socket.send(Message::Text(json.into())).await
 }
 
-/// Adds the live-reload script to every HTML page served.
+/// Adds the live-reload script to every HTML page served. A 404 without a page (no
+/// `404.html` yet, because the first build failed) becomes a small page, so that the
+/// error overlay has somewhere to appear.
 async fn inject_script(response: Response) -> Response {
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
+    let response = if response.status() == StatusCode::NOT_FOUND && !is_html(&response) {
+        let page = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>shouce dev</title><body><p>这个页面还不存在：站点尚未成功构建，或地址有误。</p></body></html>";
+        let mut placeholder = Response::new(axum::body::Body::from(page));
+        *placeholder.status_mut() = StatusCode::NOT_FOUND;
+        placeholder.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        placeholder
+    } else {
+        response
+    };
+    if !is_html(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -326,6 +340,14 @@ async fn inject_script(response: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(injected))
 }
 
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 fn open_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") {
         "open"
@@ -342,6 +364,54 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn get(app: Router, uri: &str) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn state() -> Arc<DevState> {
+        Arc::new(DevState {
+            notices: broadcast::channel(1).0,
+            failing: RwLock::new(None),
+        })
+    }
+
+    #[tokio::test]
+    async fn pages_get_the_live_reload_script_and_other_files_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::fs::write(
+            &dir.path().join("a/index.html"),
+            b"<html><body><p>x</p></body></html>",
+        )
+        .unwrap();
+        crate::fs::write(&dir.path().join("style.css"), b"p{}").unwrap();
+        let app = router(dir.path(), state());
+        let (status, body) = get(app.clone(), "/a/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.ends_with(&format!("<p>x</p>{SCRIPT_TAG}</body></html>")),
+            "{body}"
+        );
+        assert_eq!(get(app.clone(), "/style.css").await.1, "p{}");
+        assert!(get(app, "/__shouce/live.js").await.1.contains("WebSocket"));
+    }
+
+    #[tokio::test]
+    async fn without_a_built_site_a_missing_page_can_still_show_the_overlay() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, body) = get(router(dir.path(), state()), "/rules/").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains(SCRIPT_TAG), "{body}");
+    }
 
     #[test]
     fn reading_a_file_is_not_a_change() {
