@@ -22,6 +22,7 @@ pub mod dev;
 pub mod error;
 pub mod fs;
 pub mod markdown;
+pub mod quiz;
 pub mod scaffold;
 pub mod server;
 pub mod theme;

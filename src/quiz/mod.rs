@@ -1,0 +1,21 @@
+//! Quizzes: the domain of `quizzes/*.toml`.
+//!
+//! Owns the quiz [`model`] (questions kept apart from their [`AnswerKey`]s), the
+//! [`parse`](parse()) of a quiz file into that model with every author's mistake as a
+//! [`Diagnostic`](crate::error::Diagnostic), and the pure [`grade`](grade()) of one
+//! answer. Later: drawing an exam paper (given a seed and `now`, never the clock) and
+//! the view types that are the only way a quiz reaches a browser or `public/`.
+//!
+//! Never touches HTTP, SQL, the filesystem or the clock: `build` and `server` call in.
+//! The answer key has no `Serialize` impl (see [`AnswerKey`]); keep it that way.
+
+pub mod grade;
+pub mod model;
+pub mod parse;
+
+pub use grade::{Grade, grade};
+pub use model::{
+    Answer, AnswerKey, Body, Certificate, DEFAULT_ALLOWED, DEFAULT_FORBIDDEN, Element,
+    ExamSettings, Item, Kind, Link, Question, QuestionType, Quiz, Reveal, Rubric, Rule, Scoring,
+};
+pub use parse::parse;
