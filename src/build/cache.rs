@@ -30,7 +30,11 @@ pub struct Cache {
     pub(super) pages: HashMap<String, (Key, Page)>,
     pub(super) items: HashMap<String, CachedItem>,
     pub(super) manifest: Option<Manifest>,
+    pub(super) highlight_css: Option<HighlightCss>,
 }
+
+/// (light, dark) theme names and their (light, dark) stylesheets.
+pub type HighlightCss = ((String, String), (String, String));
 
 impl Cache {
     /// The parsed page for `source` if its text is unchanged.
@@ -41,12 +45,17 @@ impl Cache {
             .map(|(_, p)| p.clone())
     }
 
-    /// The rendered item at `url_path` if nothing its page depends on has changed.
-    pub(super) fn item(&self, url_path: &str, key: &Key) -> Option<Arc<Rendered>> {
+    /// The rendered item at `url_path` and its print-view body, if nothing its page
+    /// depends on has changed.
+    pub(super) fn item(
+        &self,
+        url_path: &str,
+        key: &Key,
+    ) -> Option<(Arc<Rendered>, Option<Arc<String>>)> {
         self.items
             .get(url_path)
             .filter(|c| &c.page == key)
-            .map(|c| Arc::clone(&c.rendered))
+            .map(|c| (Arc::clone(&c.rendered), c.print.clone()))
     }
 
     /// The item's rendered Markdown if nothing the Markdown depends on has changed
@@ -65,6 +74,7 @@ pub struct CachedItem {
     pub page: Key,
     pub markdown: Key,
     pub rendered: Arc<Rendered>,
+    pub print: Option<Arc<String>>,
 }
 
 pub fn key(bytes: &[u8]) -> Key {
@@ -105,13 +115,15 @@ impl SiteKeys {
         let mut all = blake3::Hasher::new();
         all.update(&links);
         for child in lib.reading_order() {
-            let meta = match child {
-                Child::Page(i) => Some(&lib.pages[i].meta),
-                Child::Section(s) => lib.sections[s].index.as_ref().map(|p| &p.meta),
-            };
-            all.update(
-                format!("{}|{}|{meta:?}\n", lib.title(child), lib.url_path(child)).as_bytes(),
-            );
+            // The front matter as written covers every field templates can see.
+            let front_matter = match child {
+                Child::Page(i) => Some(&lib.pages[i]),
+                Child::Section(s) => lib.sections[s].index.as_ref(),
+            }
+            .map_or("", |p| &p.text[..p.body_start]);
+            for part in [lib.title(child), lib.url_path(child), front_matter] {
+                all.update(part.as_bytes()).update(&[0]);
+            }
         }
         all.update(&inputs.theme.fingerprint());
         all.update(

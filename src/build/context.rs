@@ -294,7 +294,8 @@ pub struct PrintEntry<'a> {
     pub path: &'a str,
     pub depth: usize,
     pub kind: &'static str,
-    /// The page's HTML re-based for the print view (see `build/print.rs`).
+    /// Stands for the page's HTML, re-based for the print view: the build puts the
+    /// HTML in place of this marker after rendering (see `build/print.rs`).
     pub content: String,
     /// The entry's id in the print view (`p7`); its headings' ids start with `p7-`.
     pub anchor: String,

@@ -16,7 +16,7 @@ use crate::theme::Theme;
 
 use super::BuildOptions;
 use super::assets::{self, Copy, ThemeAssets};
-use super::cache::{self, Cache, Key};
+use super::cache::{self, Cache, HighlightCss, Key};
 
 /// Everything a build reads, checked.
 #[derive(Debug)]
@@ -31,6 +31,8 @@ pub struct Inputs {
     pub warnings: Vec<Diagnostic>,
     /// A hash of each page's text, by source path (for dev's rebuild cache).
     pub text_keys: HashMap<String, Key>,
+    /// The highlighting themes' names and stylesheets (for dev's rebuild cache).
+    pub highlight_css: HighlightCss,
 }
 
 pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Failure> {
@@ -91,7 +93,9 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         None => None,
     };
     let highlight_css = match &config {
-        Some(c) => match highlight_stylesheets(root, c)? {
+        Some(c) => match cached_stylesheets(cache, c)
+            .map_or_else(|| highlight_stylesheets(root, c), |css| Ok(Ok(css)))?
+        {
             Ok(css) => Some(css),
             Err(d) => {
                 problems.extend(d);
@@ -117,6 +121,13 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         crate::error::sort(&mut problems);
         return Err(Failure::Author(problems));
     };
+    let highlight_css = (
+        (
+            config.markdown.highlight_theme_light.clone(),
+            config.markdown.highlight_theme_dark.clone(),
+        ),
+        (light_css.clone(), dark_css.clone()),
+    );
     let theme_assets = ThemeAssets::collect(&theme.static_dir, light_css, &dark_css)?;
     let mut files: Vec<Copy> = others
         .into_iter()
@@ -135,6 +146,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         files,
         warnings,
         text_keys,
+        highlight_css,
     })
 }
 
@@ -181,6 +193,17 @@ fn invalid_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
 }
 
 /// The highlighting stylesheets the config asks for, or where it names an unknown theme.
+/// The stylesheets the last build made, if the config still names the same themes
+/// (loading syntect's theme set takes tens of milliseconds).
+fn cached_stylesheets(cache: Option<&Cache>, config: &Config) -> Option<(String, String)> {
+    let (names, css) = cache?.highlight_css.as_ref()?;
+    let wanted = (
+        config.markdown.highlight_theme_light.clone(),
+        config.markdown.highlight_theme_dark.clone(),
+    );
+    (names == &wanted).then(|| css.clone())
+}
+
 fn highlight_stylesheets(
     root: &Path,
     config: &Config,

@@ -168,6 +168,7 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
             .collect();
         cache.items = rendered.items;
         cache.manifest = manifest;
+        cache.highlight_css = Some(inputs.highlight_css.clone());
     }
     Ok(report)
 }

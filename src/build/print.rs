@@ -16,6 +16,41 @@ pub const PATH: &str = "print/";
 /// Where each page is in the print view: URL path → entry anchor (`p7`).
 pub type Anchors<'a> = HashMap<&'a str, String>;
 
+/// Marks where entry `n`'s content goes in the rendered template. Pushing megabytes of
+/// page bodies through Tera (as JSON values, then through the renderer) cost more than
+/// rendering the pages themselves, so the template gets this short marker instead and
+/// [`splice`] puts the bodies in afterwards. Private-use characters: Tera leaves them
+/// alone, and no author writes them.
+pub fn marker(n: usize) -> String {
+    format!("\u{F8F0}{n}\u{F8F1}")
+}
+
+/// Replaces every [`marker`] in `html` with the body it stands for.
+pub fn splice<B: std::ops::Deref<Target = String>>(html: &str, bodies: &[B]) -> String {
+    let mut out = String::with_capacity(html.len() + bodies.iter().map(|b| b.len()).sum::<usize>());
+    let mut rest = html;
+    while let Some(start) = rest.find('\u{F8F0}') {
+        let after = &rest[start + '\u{F8F0}'.len_utf8()..];
+        let Some(end) = after.find('\u{F8F1}') else {
+            break;
+        };
+        let body = after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| bodies.get(n.wrapping_sub(1)));
+        out.push_str(&rest[..start]);
+        match body {
+            Some(body) => out.push_str(body),
+            None => out.push_str(
+                &rest[start..start + '\u{F8F0}'.len_utf8() + end + '\u{F8F1}'.len_utf8()],
+            ),
+        }
+        rest = &after[end + '\u{F8F1}'.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The id of the `n`th entry (1-based, as Tera's `loop.index`).
 pub fn entry_anchor(n: usize) -> String {
     format!("p{n}")
@@ -118,6 +153,19 @@ mod tests {
             ("rules/refund/", "p2".to_string()),
             ("start/", "p1".to_string()),
         ])
+    }
+
+    #[test]
+    fn markers_are_replaced_by_their_bodies() {
+        let html = format!("<a>{}</a><b>{}</b>{}", marker(1), marker(2), marker(9));
+        let bodies = [
+            Box::new("一".to_string()),
+            Box::new("<p>二</p>".to_string()),
+        ];
+        assert_eq!(
+            splice(&html, &bodies),
+            format!("<a>一</a><b><p>二</p></b>{}", marker(9))
+        );
     }
 
     #[test]

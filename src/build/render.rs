@@ -57,6 +57,9 @@ struct Shared<'a> {
 struct Outcome {
     item: Child,
     rendered: Arc<Rendered>,
+    /// The body re-based for the print view, once known (reused from the cache or made
+    /// while writing the print view).
+    print: Option<Arc<String>>,
     /// The item's cache keys (whole page, Markdown only), when a cache is in use.
     key: Option<(Key, Key)>,
 }
@@ -138,7 +141,7 @@ pub fn render_site(
         inputs.config.markdown.broken_links,
     ));
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(write_site_files(&shared, &outcomes)?);
+        diagnostics.extend(write_site_files(&shared, &mut outcomes)?);
     }
     error::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -154,6 +157,7 @@ pub fn render_site(
                     page,
                     markdown,
                     rendered: o.rendered,
+                    print: o.print,
                 },
             ))
         })
@@ -217,7 +221,7 @@ fn render_item(
         .keys
         .map(|k| item_key(&k.everything, lib.url_path(item), text_key));
     if let (Some(cache), Some(key)) = (shared.cache, key)
-        && let Some(rendered) = cache.item(lib.url_path(item), &key)
+        && let Some((rendered, print)) = cache.item(lib.url_path(item), &key)
         && shared
             .out
             .keep(&format!("{}index.html", lib.url_path(item)))
@@ -228,6 +232,7 @@ fn render_item(
         return Ok(Outcome {
             item,
             rendered,
+            print,
             key: markdown_key.map(|m| (key, m)),
         });
     }
@@ -316,6 +321,7 @@ fn render_item(
     Ok(Outcome {
         item,
         rendered,
+        print: None,
         key: key.zip(markdown_key),
     })
 }
@@ -362,7 +368,10 @@ fn template_name<'a>(
 }
 
 /// The print view, 404 page, sitemap and static files.
-fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Diagnostic>, Failure> {
+fn write_site_files(
+    shared: &Shared<'_>,
+    outcomes: &mut [Outcome],
+) -> Result<Vec<Diagnostic>, Failure> {
     let lib = &shared.inputs.library;
     let out = shared.out;
     let in_book: Vec<&Outcome> = outcomes
@@ -393,12 +402,27 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
                 path: lib.url_path(o.item),
                 depth,
                 kind,
-                content: print::rebase(&o.rendered.html, lib.url_path(o.item), &anchor, &book),
+                content: print::marker(n + 1),
                 anchor,
                 effective: page.and_then(|p| p.meta.effective),
                 review_by,
                 overdue: review_by.is_some_and(|d| d < shared.options.today),
             }
+        })
+        .collect();
+    let bodies: Vec<Arc<String>> = in_book
+        .par_iter()
+        .enumerate()
+        .map(|(n, o)| {
+            let rebase = || {
+                print::rebase(
+                    &o.rendered.html,
+                    lib.url_path(o.item),
+                    &print::entry_anchor(n + 1),
+                    &book,
+                )
+            };
+            o.print.clone().unwrap_or_else(|| Arc::new(rebase()))
         })
         .collect();
     let mut problems = Vec::new();
@@ -407,10 +431,20 @@ fn write_site_files(shared: &Shared<'_>, outcomes: &[Outcome]) -> Result<Vec<Dia
         pages: entries,
     };
     match shared.inputs.theme.render("print.html", &print) {
-        Ok(html) => out.write(&format!("{}index.html", print::PATH), html.as_bytes())?,
+        Ok(html) => out.write(
+            &format!("{}index.html", print::PATH),
+            print::splice(&html, &bodies).as_bytes(),
+        )?,
         Err(d) => problems.push(d),
     }
     tracing::info!("print view written");
+    for (outcome, body) in outcomes
+        .iter_mut()
+        .filter(|o| o.item != Child::Section(ROOT))
+        .zip(bodies)
+    {
+        outcome.print = Some(body);
+    }
     let base_path = shared.inputs.config.base_path().to_string();
     let not_found = NotFoundContext {
         common: common(shared, base_path, ROOT, None, "404"),
