@@ -253,7 +253,7 @@ fn render_item(
     let base_url = &shared.inputs.config.base_url;
     let today = shared.options.today;
     let link = |c: Option<Child>| c.map(|c| context::link(lib, c));
-    let (template, url_path, html) = match item {
+    let (url_path, html) = match item {
         Child::Page(i) => {
             let p = &lib.pages[i];
             let section = lib.page_section[i];
@@ -271,11 +271,7 @@ fn render_item(
                 prev: link(prev),
                 next: link(next),
             };
-            (
-                template,
-                &p.url_path,
-                shared.inputs.theme.render(template, &ctx),
-            )
+            (&p.url_path, shared.inputs.theme.render(template, &ctx))
         }
         Child::Section(s) => {
             let section = &lib.sections[s];
@@ -307,13 +303,11 @@ fn render_item(
                 next: link(next),
             };
             (
-                template,
                 &section.url_path,
                 shared.inputs.theme.render(template, &ctx),
             )
         }
     };
-    let _ = template;
     let html = html.map_err(|d| Failure::Author(vec![d]))?;
     shared
         .out
