@@ -146,6 +146,23 @@ impl Theme {
             .map_err(|e| self.render_error(name, &e))
     }
 
+    /// Renders template `name` into bytes: for pages that go straight to disk, this
+    /// skips re-checking the output's UTF-8 and growing a small buffer step by step.
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+        capacity: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let context = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::error(Location::file("templates"), chain(&e)))?;
+        let mut out = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(name, &context, &mut out)
+            .map_err(|e| self.render_error(name, &e))?;
+        Ok(out)
+    }
+
     fn render_error(&self, name: &str, err: &tera::Error) -> Diagnostic {
         let message = chain(err);
         let quoted = Regex::new(r"`([^`]+)`").expect("valid regex");

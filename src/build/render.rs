@@ -253,6 +253,8 @@ fn render_item(
     let base_url = &shared.inputs.config.base_url;
     let today = shared.options.today;
     let link = |c: Option<Child>| c.map(|c| context::link(lib, c));
+    // Room for the theme's chrome around the body, so the buffer rarely grows.
+    let capacity = rendered.html.len() + 16 * 1024;
     let (url_path, html) = match item {
         Child::Page(i) => {
             let p = &lib.pages[i];
@@ -271,7 +273,10 @@ fn render_item(
                 prev: link(prev),
                 next: link(next),
             };
-            (&p.url_path, shared.inputs.theme.render(template, &ctx))
+            (
+                &p.url_path,
+                shared.inputs.theme.render_bytes(template, &ctx, capacity),
+            )
         }
         Child::Section(s) => {
             let section = &lib.sections[s];
@@ -304,14 +309,12 @@ fn render_item(
             };
             (
                 &section.url_path,
-                shared.inputs.theme.render(template, &ctx),
+                shared.inputs.theme.render_bytes(template, &ctx, capacity),
             )
         }
     };
     let html = html.map_err(|d| Failure::Author(vec![d]))?;
-    shared
-        .out
-        .write(&format!("{url_path}index.html"), html.as_bytes())?;
+    shared.out.write(&format!("{url_path}index.html"), &html)?;
     Ok(Outcome {
         item,
         rendered,
