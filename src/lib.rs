@@ -1,13 +1,13 @@
 //! Shouce (手册): turns a folder of Markdown training material into a searchable
 //! handbook site with quizzes that certify customer-service agents.
 //!
-//! Layers, imports pointing down only (see `DESIGN.md`):
+//! Layers, imports pointing down only (see `DESIGN.md` at the repository root):
 //!
 //! ```text
 //! L5  cli · commands            arguments → options, dispatch
 //! L4  dev · server              the long-running apps (axum)
 //! L3  build · scaffold          the pipeline · `shouce init`
-//! L2  content                   the domain: pages and sections
+//! L2  content · quiz            the domain: pages and sections · quizzes
 //! L1  markdown · theme          text in, text out
 //! L0  error · fs · config · date
 //! ```
