@@ -139,10 +139,8 @@ impl Theme {
 
     /// Renders template `name` with a typed context.
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
-        let context = tera::Context::from_serialize(context)
-            .map_err(|e| Diagnostic::error(Location::file("templates"), chain(&e)))?;
         self.tera
-            .render(name, &context)
+            .render(name, &tera_context(context)?)
             .map_err(|e| self.render_error(name, &e))
     }
 
@@ -154,11 +152,9 @@ impl Theme {
         context: &impl Serialize,
         capacity: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
-        let context = tera::Context::from_serialize(context)
-            .map_err(|e| Diagnostic::error(Location::file("templates"), chain(&e)))?;
         let mut out = Vec::with_capacity(capacity);
         self.tera
-            .render_to(name, &context, &mut out)
+            .render_to(name, &tera_context(context)?, &mut out)
             .map_err(|e| self.render_error(name, &e))?;
         Ok(out)
     }
@@ -182,6 +178,11 @@ impl Theme {
             .map_or_else(|| Location::file("templates"), |f| Location::file(&f.file));
         Diagnostic::error(location, message)
     }
+}
+
+fn tera_context(context: &impl Serialize) -> Result<tera::Context, Diagnostic> {
+    tera::Context::from_serialize(context)
+        .map_err(|e| Diagnostic::error(Location::file("templates"), chain(&e)))
 }
 
 /// Escapes what HTML needs escaped in text and quoted attributes. Tera's default also

@@ -14,10 +14,7 @@ pub fn check(
     outcomes: &[(Child, &Rendered)],
     policy: LinkPolicy,
 ) -> Vec<Diagnostic> {
-    let source_of = |item: Child| match item {
-        Child::Page(i) => Some(&lib.pages[i]),
-        Child::Section(s) => lib.sections[s].index.as_ref(),
-    };
+    let source_of = |item: Child| lib.page(item);
     let anchors: HashMap<&str, HashSet<&str>> = outcomes
         .iter()
         .filter_map(|(item, rendered)| {

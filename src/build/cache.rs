@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::content::{Child, Page};
+use crate::content::Page;
 use crate::markdown::Rendered;
 
 use super::BuildOptions;
@@ -116,11 +116,7 @@ impl SiteKeys {
         all.update(&links);
         for child in lib.reading_order() {
             // The front matter as written covers every field templates can see.
-            let front_matter = match child {
-                Child::Page(i) => Some(&lib.pages[i]),
-                Child::Section(s) => lib.sections[s].index.as_ref(),
-            }
-            .map_or("", |p| &p.text[..p.body_start]);
+            let front_matter = lib.page(child).map_or("", |p| &p.text[..p.body_start]);
             for part in [lib.title(child), lib.url_path(child), front_matter] {
                 all.update(part.as_bytes()).update(&[0]);
             }

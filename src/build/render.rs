@@ -212,35 +212,30 @@ fn render_item(
     next: Option<Child>,
 ) -> Result<Outcome, Failure> {
     let lib = &shared.inputs.library;
-    let page: Option<&Page> = match item {
-        Child::Page(i) => Some(&lib.pages[i]),
-        Child::Section(s) => lib.sections[s].index.as_ref(),
-    };
+    let page = lib.page(item);
+    let url_path = lib.url_path(item);
+    let out_path = format!("{url_path}index.html");
     let text_key = page.and_then(|p| shared.inputs.text_keys.get(&p.source));
-    let key = shared
-        .keys
-        .map(|k| item_key(&k.everything, lib.url_path(item), text_key));
-    if let (Some(cache), Some(key)) = (shared.cache, key)
-        && let Some((rendered, print)) = cache.item(lib.url_path(item), &key)
-        && shared
-            .out
-            .keep(&format!("{}index.html", lib.url_path(item)))
+    // (whole page, Markdown only) cache keys, when dev's cache is in use.
+    let keys = shared.keys.map(|k| {
+        (
+            item_key(&k.everything, url_path, text_key),
+            item_key(&k.links, url_path, text_key),
+        )
+    });
+    if let (Some(cache), Some((key, _))) = (shared.cache, keys)
+        && let Some((rendered, print)) = cache.item(url_path, &key)
+        && shared.out.keep(&out_path)
     {
-        let markdown_key = shared
-            .keys
-            .map(|k| item_key(&k.links, lib.url_path(item), text_key));
         return Ok(Outcome {
             item,
             rendered,
             print,
-            key: markdown_key.map(|m| (key, m)),
+            key: keys,
         });
     }
-    let markdown_key = shared
-        .keys
-        .map(|k| item_key(&k.links, lib.url_path(item), text_key));
-    let reused = match (shared.cache, markdown_key) {
-        (Some(cache), Some(k)) => cache.markdown(lib.url_path(item), &k),
+    let reused = match (shared.cache, keys) {
+        (Some(cache), Some((_, markdown_key))) => cache.markdown(url_path, &markdown_key),
         _ => None,
     };
     let rendered = reused
@@ -255,7 +250,7 @@ fn render_item(
     let link = |c: Option<Child>| c.map(|c| context::link(lib, c));
     // Room for the theme's chrome around the body, so the buffer rarely grows.
     let capacity = rendered.html.len() + 16 * 1024;
-    let (url_path, html) = match item {
+    let html = match item {
         Child::Page(i) => {
             let p = &lib.pages[i];
             let section = lib.page_section[i];
@@ -273,10 +268,7 @@ fn render_item(
                 prev: link(prev),
                 next: link(next),
             };
-            (
-                &p.url_path,
-                shared.inputs.theme.render_bytes(template, &ctx, capacity),
-            )
+            shared.inputs.theme.render_bytes(template, &ctx, capacity)
         }
         Child::Section(s) => {
             let section = &lib.sections[s];
@@ -307,10 +299,7 @@ fn render_item(
                 prev: link(prev),
                 next: link(next),
             };
-            (
-                &section.url_path,
-                shared.inputs.theme.render_bytes(template, &ctx, capacity),
-            )
+            shared.inputs.theme.render_bytes(template, &ctx, capacity)
         }
     };
     let html = html.map_err(|d| Failure::Author(vec![d]))?;
@@ -319,7 +308,7 @@ fn render_item(
         item,
         rendered,
         print: None,
-        key: key.zip(markdown_key),
+        key: keys,
     })
 }
 
@@ -390,7 +379,7 @@ fn write_site_files(
                     Some(&lib.pages[i]),
                     lib.depth(lib.page_section[i]) + usize::from(lib.page_section[i] != ROOT),
                 ),
-                Child::Section(s) => ("section", lib.sections[s].index.as_ref(), lib.depth(s)),
+                Child::Section(s) => ("section", lib.page(o.item), lib.depth(s)),
             };
             let review_by = page.and_then(|p| p.meta.review_by.as_ref().map(|(d, _)| *d));
             let anchor = print::entry_anchor(n + 1);

@@ -201,6 +201,14 @@ impl Library {
         self.by_source.get(source).copied()
     }
 
+    /// The Markdown file behind a page, or a section's `_index.md` if it has one.
+    pub fn page(&self, child: Child) -> Option<&Page> {
+        match child {
+            Child::Page(i) => Some(&self.pages[i]),
+            Child::Section(s) => self.sections[s].index.as_ref(),
+        }
+    }
+
     pub fn url_path(&self, child: Child) -> &str {
         match child {
             Child::Page(i) => &self.pages[i].url_path,
