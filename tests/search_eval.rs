@@ -1,0 +1,83 @@
+//! Search quality on the shipped handbook: every judged query of
+//! `tests/search/queries.toml` runs through the same engine as `shouce search` (and,
+//! by the parity test, the browser). Prints recall@5 and MRR per kind and overall, and
+//! fails if overall recall@5 drops below 0.95, so a ranking regression fails CI.
+//!
+//! recall@5 of a query = judged pages in the top 5 / min(judged pages, 5); MRR = 1 /
+//! rank of the first judged page (0 if none in the top 10). Queries without judged
+//! pages only check that searching them works.
+
+#[path = "search/queries.rs"]
+mod queries;
+
+use std::collections::BTreeMap;
+
+use shouce::search::{DirSource, Searcher};
+
+const TARGET_RECALL: f64 = 0.95;
+
+#[test]
+fn recall_at_5_on_the_handbook_meets_the_target() {
+    let (_dir, out) = queries::build_handbook();
+    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    let mut per_kind: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for j in queries::judged() {
+        let hits = searcher.search(&j.q, 10).unwrap();
+        if j.relevant.is_empty() {
+            continue;
+        }
+        let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+        let found = paths
+            .iter()
+            .take(5)
+            .filter(|p| j.relevant.iter().any(|r| r == *p))
+            .count();
+        let recall = found as f64 / j.relevant.len().min(5) as f64;
+        let rr = paths
+            .iter()
+            .position(|p| j.relevant.iter().any(|r| r == p))
+            .map_or(0.0, |i| 1.0 / (i + 1) as f64);
+        if recall < 1.0 {
+            misses.push(format!(
+                "  {:<8} {:<16} recall {:.2}  top 5: {}",
+                j.kind,
+                j.q,
+                recall,
+                paths.iter().take(5).copied().collect::<Vec<_>>().join(" ")
+            ));
+        }
+        per_kind
+            .entry(j.kind.clone())
+            .or_default()
+            .push((recall, rr));
+    }
+    let mean =
+        |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+    let all: Vec<(f64, f64)> = per_kind.values().flatten().copied().collect();
+    println!("kind      queries  recall@5    MRR");
+    for (kind, v) in &per_kind {
+        println!(
+            "{kind:<9} {:>7}  {:>8.3}  {:>6.3}",
+            v.len(),
+            mean(v, |x| x.0),
+            mean(v, |x| x.1)
+        );
+    }
+    let recall = mean(&all, |x| x.0);
+    println!(
+        "{:<9} {:>7}  {:>8.3}  {:>6.3}",
+        "overall",
+        all.len(),
+        recall,
+        mean(&all, |x| x.1)
+    );
+    if !misses.is_empty() {
+        println!("not all judged pages in the top 5:\n{}", misses.join("\n"));
+    }
+    assert!(all.len() >= 40, "the judged set needs at least 40 queries");
+    assert!(
+        recall >= TARGET_RECALL,
+        "recall@5 {recall:.3} is below {TARGET_RECALL} (see the table above)"
+    );
+}

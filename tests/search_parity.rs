@@ -1,0 +1,109 @@
+//! The browser runtime and the CLI rank alike: `themes/default/static/search.js`, run
+//! in Node (no browser: `tests/search/node_search.mjs` loads the index files into a VM
+//! context as `<script>` tags would), and the Rust engine behind `shouce search` return
+//! identical results — paths, order, scores, titles, section paths and snippets — for
+//! every judged query and a set of awkward ones. Needs `node` on PATH.
+
+#[path = "search/queries.rs"]
+mod queries;
+
+use std::process::Command;
+
+use shouce::search::{DirSource, Searcher};
+
+/// Queries that exercise the edges of query planning.
+const AWKWARD: &[&str] = &[
+    "",
+    "   ",
+    "的",
+    "如何",
+    "？！",
+    "a",
+    "x",
+    "tui",
+    "tui kuan",
+    "TuiKuan",
+    "fangan",
+    "xian",
+    "qitian wuliyou",
+    "ＴＵＩＫＵＡＮ",
+    "退款的原因是什么呢",
+    "了解退款规则",
+    "<script>alert(1)</script>",
+    "退款\"原因'",
+    "七天无理由退钱",
+    "7天无理由退货",
+    "差评 退钱 罚分 邮费",
+    "supercalifragilisticexpialidocious",
+    "2016",
+    "12",
+    "𠀀退款",
+    "dsr180",
+    "退款 tk qtwly",
+];
+
+#[test]
+fn search_js_in_node_ranks_exactly_as_the_cli() {
+    let (dir, out) = queries::build_handbook();
+    let mut queries: Vec<String> = queries::judged().into_iter().map(|j| j.q).collect();
+    queries.extend(AWKWARD.iter().map(|s| s.to_string()));
+    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    let rust: Vec<serde_json::Value> = queries
+        .iter()
+        .map(|q| serde_json::to_value(searcher.search(q, 10).unwrap()).unwrap())
+        .collect();
+    let list = dir.path().join("queries.json");
+    std::fs::write(&list, serde_json::to_string(&queries).unwrap()).unwrap();
+    let repo = queries::repo();
+    let output = Command::new("node")
+        .arg(repo.join("tests/search/node_search.mjs"))
+        .arg(&out)
+        .arg(repo.join("themes/default/static/search.js"))
+        .arg(&list)
+        .arg("10")
+        .output()
+        .expect("node must be installed (apt-get install nodejs)");
+    assert!(
+        output.status.success(),
+        "node failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let js: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(js.len(), queries.len());
+    let mut differ = Vec::new();
+    for ((q, r), j) in queries.iter().zip(&rust).zip(&js) {
+        if !same(r, &j["results"]) {
+            differ.push(format!(
+                "query {q:?}\n  rust: {r}\n  js:   {}",
+                j["results"]
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} queries differ:\n{}",
+        differ.len(),
+        queries.len(),
+        differ.join("\n")
+    );
+    let nonempty = rust
+        .iter()
+        .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
+        .count();
+    assert!(nonempty > 50, "most queries find something ({nonempty})");
+}
+
+/// JSON equality with numbers compared as f64 (`28` from JavaScript is `28.0` in Rust).
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
