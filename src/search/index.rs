@@ -3,9 +3,9 @@
 //! 1. Every document is tokenized in parallel into a sorted list of (token, fields and
 //!    body count), one small vector per document; tokens are `u64` keys, so there is no
 //!    string per occurrence.
-//! 2. The keys are spread over 64 partitions by a bijective mix of the key; each
-//!    partition (in parallel) sorts its (token, document) pairs and turns each token's
-//!    run into its document frequency, idf and postings: at most [`MAX_POSTINGS`]
+//! 2. Each rayon job gathers its documents' tokens in a hash map (token → documents),
+//!    the maps are merged, and every token (in parallel) becomes its document
+//!    frequency, idf and postings: at most [`MAX_POSTINGS`]
 //!    documents, those of highest impact (static index pruning: on 10,000 pages the
 //!    commonest bigram is on every page, and no reader pages past the first few
 //!    hundred). Only now is each token spelled out as text.
@@ -13,6 +13,7 @@
 //!    index so a shard stays a few KB.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
@@ -34,7 +35,6 @@ pub const READING_SHARDS: u32 = 64;
 pub const MAX_TEXT: usize = 5000;
 /// Surfaces (CJK bigrams) kept for a pinyin or initials token.
 const MAX_SURFACES: usize = 8;
-const PARTITION_BITS: u32 = 6;
 
 /// One page (or section page) to index.
 #[derive(Debug, Clone)]
@@ -98,37 +98,77 @@ impl IndexFiles {
     }
 }
 
-/// One document's tokens: mixed keys ascending, with their [`Fields`].
-struct DocTokens {
-    keys: Vec<u64>,
-    fields: Vec<Fields>,
-    length: u32,
+/// Each token's documents with the token's fields on them. Keys are mixed by the
+/// hasher, so hashing costs two multiplications.
+type TokenDocs = HashMap<Key, Vec<(u32, Fields)>, BuildHasherDefault<KeyHasher>>;
+
+/// What one rayon job accumulates over the documents it tokenizes.
+#[derive(Default)]
+struct Gathered {
+    scratch: Scratch,
+    tokens: TokenDocs,
+    /// (document, body length) of the documents seen.
+    lengths: Vec<(u32, u32)>,
+}
+
+impl Gathered {
+    /// Joins the tokens of a later run of documents (rayon reduces neighbours in order,
+    /// so postings stay in document order; `token_entry` checks).
+    fn merge(mut self, other: Gathered) -> Gathered {
+        for (k, docs) in other.tokens {
+            self.tokens.entry(k).or_default().extend(docs);
+        }
+        self.lengths.extend(other.lengths);
+        self
+    }
 }
 
 /// Builds the whole index.
 pub fn build(docs: &[Document<'_>], sections: &[SectionEntry], vocab: &Vocabulary) -> IndexFiles {
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "search index: {what}"
+        );
+    };
     let matcher = (!vocab.terms.is_empty()).then(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
             .build(&vocab.terms)
             .expect("terms are plain strings")
     });
-    let tokenized: Vec<DocTokens> = docs
+    let gathered = docs
         .par_iter()
-        .map_init(Scratch::default, |s, d| {
-            tokenize_doc(d, matcher.as_ref(), vocab, s)
+        .enumerate()
+        .fold(Gathered::default, |mut g, (d, doc)| {
+            let length = tokenize_doc(doc, matcher.as_ref(), vocab, &mut g.scratch);
+            for (k, f) in g.scratch.merged.drain(..) {
+                g.tokens.entry(k).or_default().push((d as u32, f));
+            }
+            g.lengths.push((d as u32, length));
+            g
+        })
+        .reduce(Gathered::default, Gathered::merge);
+    lap("tokenized");
+    let n = docs.len() as u32;
+    let mut lengths = vec![0u32; docs.len()];
+    for (d, len) in gathered.lengths {
+        lengths[d as usize] = len;
+    }
+    let total_len: u64 = lengths.iter().map(|l| u64::from(*l)).sum();
+    let avg_len = (total_len as f64 / f64::from(n.max(1))).max(1.0);
+    let tokens: Vec<(Key, Vec<(u32, Fields)>)> = gathered.tokens.into_iter().collect();
+    let mut entries: Vec<TokenEntry> = tokens
+        .into_par_iter()
+        .map_init(Vec::new, |buf, (key, docs)| {
+            token_entry(key, docs, &lengths, avg_len, n, &vocab.terms, buf)
         })
         .collect();
-    let n = docs.len() as u32;
-    let total_len: u64 = tokenized.iter().map(|t| u64::from(t.length)).sum();
-    let avg_len = (total_len as f64 / f64::from(n.max(1))).max(1.0);
-    let lengths: Vec<u32> = tokenized.iter().map(|t| t.length).collect();
-    let mut entries: Vec<TokenEntry> = (0..1u64 << PARTITION_BITS)
-        .into_par_iter()
-        .flat_map_iter(|p| partition(p, &tokenized, &lengths, avg_len, n, &vocab.terms))
-        .collect();
-    drop(tokenized);
+    lap("aggregated");
     add_surfaces(&mut entries);
+    lap("surfaces");
     let mut out = IndexFiles {
         tokens: entries.len(),
         postings: entries.iter().map(|e| e.count).sum(),
@@ -151,13 +191,16 @@ pub fn build(docs: &[Document<'_>], sections: &[SectionEntry], vocab: &Vocabular
         .enumerate()
         .map(|(i, mut tokens)| shard_file(i as u32, &mut tokens))
         .collect();
+    lap("shards");
     out.files.extend(reading_files());
+    lap("readings");
     let doc_files: Vec<(String, Vec<u8>)> = docs
         .par_iter()
         .enumerate()
         .map(|(i, d)| doc_file(i as u32, d))
         .collect();
     out.files.extend(doc_files);
+    lap("documents");
     let manifest = manifest(n, shards, sections, vocab, &out.files);
     out.files
         .push((format::manifest_path(), manifest.into_bytes()));
@@ -166,18 +209,21 @@ pub fn build(docs: &[Document<'_>], sections: &[SectionEntry], vocab: &Vocabular
 
 #[derive(Default)]
 struct Scratch {
-    folded: String,
     run: Vec<char>,
-    occurrences: Vec<(u64, Fields)>,
+    occurrences: Vec<(Key, Fields)>,
+    /// The document's tokens, each once, with its fields joined.
+    merged: Vec<(Key, Fields)>,
+    seen: Seen,
     term: Vec<char>,
 }
 
+/// Tokenizes one document into `s.merged`; returns its body length in tokens.
 fn tokenize_doc(
     doc: &Document<'_>,
     matcher: Option<&AhoCorasick>,
     vocab: &Vocabulary,
     s: &mut Scratch,
-) -> DocTokens {
+) -> u32 {
     s.occurrences.clear();
     let mut length = 0u32;
     let fields = [
@@ -192,7 +238,6 @@ fn tokenize_doc(
         .chain(tags)
         .chain(std::iter::once((doc.body, Fields::BODY)));
     for (text, field) in all {
-        normalize::fold_into(text, &mut s.folded);
         let depth = if field == Fields::BODY {
             Depth::Body
         } else {
@@ -200,14 +245,14 @@ fn tokenize_doc(
         };
         let occ = &mut s.occurrences;
         let mut emit = |k: Key| {
-            occ.push((mix(k.0), field));
+            occ.push((k, field));
             if field == Fields::BODY {
                 length += 1;
             }
         };
-        tokenize::tokens(&s.folded, depth, &mut s.run, &mut emit);
+        tokenize::tokens(text, depth, &mut s.run, &mut emit);
         if let Some(m) = matcher {
-            for hit in m.find_iter(&s.folded) {
+            for hit in m.find_iter(text) {
                 let i = hit.pattern().as_usize();
                 emit(Key::term(i));
                 s.term.clear();
@@ -216,22 +261,50 @@ fn tokenize_doc(
             }
         }
     }
-    s.occurrences.sort_unstable_by_key(|o| o.0);
-    let mut keys = Vec::with_capacity(s.occurrences.len() / 2);
-    let mut fields: Vec<Fields> = Vec::with_capacity(s.occurrences.len() / 2);
+    s.merged.clear();
+    s.seen.start(s.occurrences.len());
     for (k, f) in s.occurrences.drain(..) {
-        match (keys.last(), fields.last_mut()) {
-            (Some(last), Some(merged)) if *last == k => *merged = merged.join(f),
-            _ => {
-                keys.push(k);
-                fields.push(f);
-            }
+        match s.seen.slot(k, s.merged.len()) {
+            Some(i) => s.merged[i].1 = s.merged[i].1.join(f),
+            None => s.merged.push((k, f)),
         }
     }
-    DocTokens {
-        keys,
-        fields,
-        length,
+    length
+}
+
+/// A small open-addressing set of keys with their position in `merged`, reused for
+/// every document (sorting each document's occurrences cost more than tokenizing).
+#[derive(Default)]
+struct Seen {
+    slots: Vec<(u64, u32)>,
+}
+
+impl Seen {
+    const EMPTY: u64 = u64::MAX;
+
+    fn start(&mut self, occurrences: usize) {
+        let size = (occurrences * 2).next_power_of_two().max(64);
+        self.slots.clear();
+        self.slots.resize(size, (Self::EMPTY, 0));
+    }
+
+    /// The position of `k` if it was seen; else records it at position `next`.
+    fn slot(&mut self, k: Key, next: usize) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut h = k.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+        let mut i = h as usize & mask;
+        loop {
+            let (key, at) = self.slots[i];
+            if key == k.0 {
+                return Some(at as usize);
+            }
+            if key == Self::EMPTY {
+                self.slots[i] = (k.0, next as u32);
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -245,53 +318,42 @@ struct TokenEntry {
     surfaces: Option<String>,
 }
 
-fn partition(
-    p: u64,
-    docs: &[DocTokens],
+fn token_entry(
+    key: Key,
+    mut docs: Vec<(u32, Fields)>,
     lengths: &[u32],
     avg_len: f64,
     n: u32,
     terms: &[String],
-) -> Vec<TokenEntry> {
-    let shift = 64 - PARTITION_BITS;
-    let mut pairs: Vec<(u64, u32, Fields)> = Vec::new();
-    for (d, doc) in docs.iter().enumerate() {
-        let start = doc.keys.partition_point(|k| k >> shift < p);
-        let end = doc.keys.partition_point(|k| k >> shift <= p);
-        pairs.extend((start..end).map(|i| (doc.keys[i], d as u32, doc.fields[i])));
+    postings: &mut Vec<(u32, u8)>,
+) -> TokenEntry {
+    let df = docs.len() as u32;
+    if !docs.is_sorted_by_key(|d| d.0) {
+        docs.sort_unstable_by_key(|d| d.0);
     }
-    pairs.sort_unstable_by_key(|e| (e.0, e.1));
-    let mut out = Vec::new();
-    let mut postings: Vec<(u32, u8)> = Vec::new();
-    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-        let key = Key(unmix(run[0].0));
-        let df = run.len() as u32;
-        postings.clear();
-        postings.extend(
-            run.iter()
-                .map(|(_, d, f)| (*d, rank::impact(*f, lengths[*d as usize], avg_len))),
-        );
-        if postings.len() > MAX_POSTINGS {
-            postings
-                .select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            postings.truncate(MAX_POSTINGS);
-            postings.sort_unstable_by_key(|p| p.0);
-        }
-        let docs: Vec<u32> = postings.iter().map(|p| p.0).collect();
-        let impacts: Vec<u8> = postings.iter().map(|p| p.1).collect();
-        let mut encoded = String::with_capacity(postings.len() * 3 + 2);
-        format::encode_postings(&docs, &impacts, &mut encoded);
-        out.push(TokenEntry {
-            key,
-            text: key.text(terms),
-            df,
-            idf: rank::idf(df, n),
-            count: postings.len(),
-            postings: encoded,
-            surfaces: None,
-        });
+    postings.clear();
+    postings.extend(
+        docs.iter()
+            .map(|(d, f)| (*d, rank::impact(*f, lengths[*d as usize], avg_len))),
+    );
+    if postings.len() > MAX_POSTINGS {
+        postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        postings.truncate(MAX_POSTINGS);
+        postings.sort_unstable_by_key(|p| p.0);
     }
-    out
+    let ids: Vec<u32> = postings.iter().map(|p| p.0).collect();
+    let impacts: Vec<u8> = postings.iter().map(|p| p.1).collect();
+    let mut encoded = String::with_capacity(postings.len() * 3 + 2);
+    format::encode_postings(&ids, &impacts, &mut encoded);
+    TokenEntry {
+        key,
+        text: key.text(terms),
+        df,
+        idf: rank::idf(df, n),
+        count: postings.len(),
+        postings: encoded,
+        surfaces: None,
+    }
 }
 
 /// Gives every pinyin and initials token the commonest CJK bigrams that read so.
@@ -462,31 +524,28 @@ fn manifest(
     )
 }
 
-const MIX: u64 = 0xd6e8_feb8_6659_fd93;
-const UNMIX: u64 = inverse(MIX);
+/// Hashes a [`Key`] with a bijective mix of its bits (keys are already unique
+/// integers; SipHash would cost more than the rest of the aggregation).
+#[derive(Default)]
+struct KeyHasher(u64);
 
-/// A bijection on u64 that spreads keys evenly over the partitions.
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 32;
-    x = x.wrapping_mul(MIX);
-    x ^ (x >> 32)
-}
-
-fn unmix(mut x: u64) -> u64 {
-    x ^= x >> 32;
-    x = x.wrapping_mul(UNMIX);
-    x ^ (x >> 32)
-}
-
-/// The inverse of an odd number modulo 2^64 (Newton's iteration).
-const fn inverse(a: u64) -> u64 {
-    let mut x = a;
-    let mut i = 0;
-    while i < 6 {
-        x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
-        i += 1;
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 32;
+        x = x.wrapping_mul(0xd6e8_feb8_6659_fd93);
+        x ^ (x >> 32)
     }
-    x
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)) ^ (self.0 >> 56);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
 }
 
 #[cfg(test)]
@@ -494,10 +553,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mixing_is_a_bijection() {
-        for x in [0u64, 1, 42, u64::MAX, 0x1234_5678_9abc_def0] {
-            assert_eq!(unmix(mix(x)), x);
-        }
-        assert_eq!(MIX.wrapping_mul(UNMIX), 1);
+    fn every_document_and_token_is_indexed_whatever_the_job_split() {
+        let bodies: Vec<String> = (0..300).map(|i| format!("退款原因{i} 第{i}页")).collect();
+        let docs: Vec<Document<'_>> = bodies
+            .iter()
+            .map(|b| Document {
+                path: "p.md",
+                url: "p/",
+                title: "退款",
+                section: None,
+                headings: Vec::new(),
+                tags: &[],
+                description: "",
+                body: b,
+            })
+            .collect();
+        let index = build(&docs, &[], &Vocabulary::default());
+        let again = build(&docs, &[], &Vocabulary::default());
+        assert_eq!(index.files, again.files, "output is deterministic");
+        let shard = index
+            .files
+            .iter()
+            .find(|(p, _)| *p == format::shard_path(format::shard_of("退款", index.shards)))
+            .unwrap();
+        let v = format::parse_script(std::str::from_utf8(&shard.1).unwrap()).unwrap();
+        let postings = format::decode_postings(v["退款"][1].as_str().unwrap());
+        assert_eq!(postings.len(), 300.min(MAX_POSTINGS));
+        assert!(postings.windows(2).all(|w| w[0].0 < w[1].0));
     }
 }

@@ -25,6 +25,7 @@
 //! A token is a `u64` [`Key`] while the index is built (no string per occurrence);
 //! its text form is what index files and `search.js` use.
 
+use super::normalize::fold;
 use super::pinyin::{self, Syllable};
 
 /// Particles that cut a run of CJK characters (in pages and queries alike).
@@ -70,7 +71,11 @@ pub fn is_word(c: char) -> bool {
 }
 
 pub fn is_stop(c: char) -> bool {
-    STOP_CHARS.contains(c)
+    // The same characters as STOP_CHARS (a test checks), as a match for speed.
+    matches!(
+        c,
+        '的' | '了' | '吗' | '呢' | '吧' | '啊' | '呀' | '嘛' | '哦' | '啦' | '哟' | '呐'
+    )
 }
 
 fn protected(a: char, b: char) -> bool {
@@ -84,9 +89,12 @@ fn protected(a: char, b: char) -> bool {
 pub fn cut(run: &[char], mut f: impl FnMut(&[char])) {
     let mut start = 0;
     for i in 0..run.len() {
+        if !is_stop(run[i]) {
+            continue;
+        }
         let keep = (i > 0 && protected(run[i - 1], run[i]))
             || (i + 1 < run.len() && protected(run[i], run[i + 1]));
-        if is_stop(run[i]) && !keep {
+        if !keep {
             if i > start {
                 f(&run[start..i]);
             }
@@ -230,12 +238,13 @@ pub enum Depth {
     Body,
 }
 
-/// Tokenizes folded text, calling `emit` for every token occurrence. Reuses `run`.
+/// Tokenizes text (folding it on the way), calling `emit` for every token occurrence.
+/// Reuses `run`.
 pub fn tokens(text: &str, depth: Depth, run: &mut Vec<char>, emit: &mut impl FnMut(Key)) {
     let mut word: Vec<u8> = Vec::new();
     let mut phon = Vec::new();
     run.clear();
-    for c in text.chars().chain(std::iter::once(' ')) {
+    for c in text.chars().map(fold).chain(std::iter::once(' ')) {
         if is_cjk(c) {
             if !word.is_empty() {
                 emit(Key::word(&word));
@@ -330,6 +339,15 @@ mod tests {
         assert_eq!(t[..5], ["退", "款", "退款", "p:tui kuan", "i:tk"]);
         let t = texts("银行", Depth::Short);
         assert!(t.contains(&"p:yin hang".to_string()) && t.contains(&"p:yin xing".to_string()));
+    }
+
+    #[test]
+    fn the_stop_test_matches_the_list() {
+        for c in STOP_CHARS.chars() {
+            assert!(is_stop(c));
+        }
+        assert!(!is_stop('退') && !is_stop('么'));
+        assert_eq!(texts("ＤＳＲ评分", Depth::Body), ["dsr", "评分"]);
     }
 
     #[test]
