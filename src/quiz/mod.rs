@@ -10,6 +10,7 @@
 //! The answer key has no `Serialize` impl (see [`AnswerKey`]); keep it that way.
 
 pub mod grade;
+pub mod landing;
 pub mod model;
 pub mod parse;
 
@@ -18,4 +19,4 @@ pub use model::{
     Answer, AnswerKey, Body, Certificate, DEFAULT_ALLOWED, DEFAULT_FORBIDDEN, Element,
     ExamSettings, Item, Kind, Link, Question, QuestionType, Quiz, Reveal, Rubric, Rule, Scoring,
 };
-pub use parse::parse;
+pub use parse::{id_span, parse};
