@@ -235,8 +235,12 @@ impl Output {
             Strategy::Discard => {}
             Strategy::Staging { staging, recycled } => {
                 if let Some(r) = recycled {
-                    let written: std::collections::HashSet<String> =
-                        r.written.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().collect();
+                    let written: std::collections::HashSet<String> = r
+                        .written
+                        .into_inner()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .into_iter()
+                        .collect();
                     for stale in r.existing.iter().filter(|f| !written.contains(*f)) {
                         remove_with_empty_parents(&staging, stale);
                     }
@@ -424,16 +428,27 @@ mod tests {
             }
             out.commit().unwrap();
         };
-        build(&[("a/index.html", "a1"), ("b/index.html", "b1"), ("x/y/z.html", "z1")]);
+        build(&[
+            ("a/index.html", "a1"),
+            ("b/index.html", "b1"),
+            ("x/y/z.html", "z1"),
+        ]);
         assert!(!spare.exists(), "nothing to keep after the first build");
         build(&[("a/index.html", "a2"), ("c/index.html", "c2")]);
-        assert!(spare.join("x/y/z.html").exists(), "the replaced site is kept");
+        assert!(
+            spare.join("x/y/z.html").exists(),
+            "the replaced site is kept"
+        );
         let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
         let recycled = inode(&spare.join("a/index.html"));
         // The third build writes into the first build's folder: its files are
         // overwritten in place, a file where a folder was (and the reverse) is fine,
         // and what the new site lacks is gone.
-        build(&[("a/index.html", "a3"), ("b", "b is a file now"), ("x/y/z.html/index.html", "deeper")]);
+        build(&[
+            ("a/index.html", "a3"),
+            ("b", "b is a file now"),
+            ("x/y/z.html/index.html", "deeper"),
+        ]);
         assert_eq!(inode(&public.join("a/index.html")), recycled);
         assert_eq!(
             files(&public),
