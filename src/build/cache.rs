@@ -122,6 +122,8 @@ impl SiteKeys {
             }
         }
         all.update(&inputs.theme.fingerprint());
+        // Every page links to the quiz index when there is one.
+        all.update(&[u8::from(inputs.quizzes.is_empty())]);
         all.update(
             format!(
                 "{:?}{:?}{}",

@@ -39,6 +39,8 @@ pub struct Common<'a> {
     /// The sidebar, rendered by the theme's `nav.html` (see `build/nav.rs`).
     pub nav_html: String,
     pub page_kind: &'static str,
+    /// The site has quizzes: the theme links to the quiz index (`quizzes/`).
+    pub has_quizzes: bool,
 }
 
 /// One line of the sidebar. The tree is flattened depth-first so that templates render

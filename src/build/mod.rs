@@ -19,6 +19,7 @@ pub mod context;
 mod load;
 mod nav;
 mod print;
+pub mod quizzes;
 mod render;
 mod sitemap;
 pub mod write;

@@ -22,7 +22,7 @@ use super::load::Inputs;
 use super::nav::NavCache;
 use super::print;
 use super::write::Output;
-use super::{BuildOptions, Progress, sitemap};
+use super::{BuildOptions, Progress, quizzes, sitemap};
 
 /// The renderer's view of which pages and files exist.
 struct Site<'a> {
@@ -135,10 +135,14 @@ pub fn render_site(
         .iter()
         .map(|o| (o.item, o.rendered.as_ref()))
         .collect();
-    diagnostics.extend(anchors::check(
+    let anchor_sets = anchors::sets(lib, &rendered);
+    let policy = inputs.config.markdown.broken_links;
+    diagnostics.extend(anchors::check(lib, &rendered, &anchor_sets, policy));
+    diagnostics.extend(quizzes::check_links(
         lib,
-        &rendered,
-        inputs.config.markdown.broken_links,
+        &anchor_sets,
+        &inputs.quizzes,
+        policy,
     ));
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(write_site_files(&shared, &mut outcomes)?);
@@ -202,6 +206,7 @@ fn common<'a>(
         root,
         assets: &shared.inputs.theme_assets.map,
         page_kind: kind,
+        has_quizzes: !shared.inputs.quizzes.is_empty(),
     }
 }
 
@@ -439,9 +444,26 @@ fn write_site_files(
         Ok(html) => out.write("404.html", html.as_bytes())?,
         Err(d) => problems.push(d),
     }
+    let quiz_pages = quizzes::render_pages(
+        lib,
+        &shared.inputs.quizzes,
+        &shared.inputs.theme,
+        &|root, kind| common(shared, root, ROOT, None, kind),
+    );
+    let mut extra = Vec::new();
+    match quiz_pages {
+        Ok(pages) => {
+            for (path, html) in pages {
+                out.write(&path, &html)?;
+                extra.push(path.trim_end_matches("index.html").to_string());
+            }
+        }
+        Err(d) => problems.push(d),
+    }
+    extra.sort();
     out.write(
         "sitemap.xml",
-        sitemap::render(lib, &shared.inputs.config.base_url).as_bytes(),
+        sitemap::render(lib, &extra, &shared.inputs.config.base_url).as_bytes(),
     )?;
     shared.inputs.theme_assets.write(out)?;
     for copy in &shared.inputs.files {

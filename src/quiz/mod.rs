@@ -11,6 +11,7 @@
 //! The answer key has no `Serialize` impl (see [`AnswerKey`]); keep it that way.
 
 pub mod grade;
+pub mod landing;
 pub mod model;
 pub mod parse;
 pub mod view;
@@ -20,5 +21,5 @@ pub use model::{
     Answer, AnswerKey, Body, Certificate, DEFAULT_ALLOWED, DEFAULT_FORBIDDEN, Element,
     ExamSettings, Item, Kind, Link, Question, QuestionType, Quiz, Reveal, Rubric, Rule, Scoring,
 };
-pub use parse::parse;
+pub use parse::{id_span, parse};
 pub use view::{NotPractice, PracticeView};
