@@ -58,7 +58,10 @@ mod tests {
             xml.contains("<loc>https://kb.example/%E8%A7%84%E5%88%99/%E9%80%80%E6%AC%BE/</loc>"),
             "{xml}"
         );
-        assert!(xml.contains("<loc>https://kb.example/quizzes/</loc>"), "{xml}");
+        assert!(
+            xml.contains("<loc>https://kb.example/quizzes/</loc>"),
+            "{xml}"
+        );
         assert_eq!(xml.matches("<url>").count(), 5);
     }
 }

@@ -6,10 +6,9 @@
 //! review. [`PracticeView::new`] refuses exams ([`NotPractice`]): an exam's key never
 //! leaves the server.
 //!
-//! The view is independent of where it is shown (its own page, or embedded in a
-//! lesson): Markdown is rendered by the caller's function, and a question's `source`
-//! is resolved to a site URL path relative to the site root (`rules/refund/#赔付上限`)
-//! that templates prefix with `root`.
+//! The caller renders Markdown (sanitized) and resolves links: a question's `source`
+//! and the covered lessons become hrefs from the page that shows the quiz (its own
+//! page, or a lesson that embeds it), so a view is built per page it appears on.
 //!
 //! The browser grader (`themes/default/static/quiz.js`) reads [`PracticeView::key_json`]:
 //! per question its type, points, [`BodyView`] and [`KeyView`], the same data the
@@ -18,28 +17,21 @@
 
 use serde::Serialize;
 
-use super::model::{Answer, Body, Element, Kind, Question, Quiz, Rule, Scoring};
+use super::landing::LessonLink;
+use super::model::{Answer, Body, Element, Kind, Link, Question, Quiz, Rule, Scoring};
 
 /// A practice quiz as its page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PracticeView {
     pub id: String,
     pub title: String,
-    /// Site URL paths of the pages the quiz covers, as the caller resolved them.
+    /// The pages the quiz covers, linked from the page showing it.
     pub lessons: Vec<LessonLink>,
     pub questions: Vec<QuestionView>,
     pub total_points: u32,
     /// `{"quiz": id, "questions": [{id, type, points, body, key}, …]}` as JSON that is
     /// safe inside `<script type="application/json">` (`<`, `>`, `&` escaped).
     pub key_json: String,
-}
-
-/// A page the quiz covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LessonLink {
-    pub title: String,
-    /// Relative to the site root, e.g. `rules/refund/`.
-    pub path: String,
 }
 
 /// One question: what the form shows, and its key for the browser grader.
@@ -52,7 +44,8 @@ pub struct QuestionView {
     pub points: u32,
     pub prompt_html: String,
     pub topic: Option<String>,
-    /// The paragraph that teaches it, relative to the site root (`rules/refund/#a`).
+    /// The href of the paragraph that teaches it, from the page showing the quiz
+    /// (`../../rules/refund/#赔付上限`).
     pub source: Option<String>,
     pub body: BodyView,
     pub key: KeyView,
@@ -149,8 +142,9 @@ impl std::error::Error for NotPractice {}
 pub struct Renderers<'a> {
     /// Markdown (prompts, explanations, feedback) → HTML, sanitized.
     pub markdown: &'a dyn Fn(&str) -> String,
-    /// A question's `source` link as written → a site URL path, when it resolves.
-    pub source: &'a dyn Fn(&str) -> Option<String>,
+    /// A question's `source` link → its href from the page showing the quiz, when it
+    /// resolves.
+    pub source: &'a dyn Fn(&Link) -> Option<String>,
 }
 
 impl PracticeView {
@@ -192,10 +186,7 @@ impl QuestionView {
             points: question.points,
             prompt_html: (render.markdown)(&question.prompt),
             topic: question.topic.clone(),
-            source: question
-                .source
-                .as_ref()
-                .and_then(|l| (render.source)(&l.target)),
+            source: question.source.as_ref().and_then(|l| (render.source)(l)),
             body: body_view(&question.body),
             key,
         }

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::quiz::landing::LessonLink;
 use crate::quiz::parse;
 
 /// The documented example (an exam with every question type).
@@ -18,9 +19,9 @@ fn md(text: &str) -> String {
     format!("<p>{}</p>", crate::markdown::escape_html(text))
 }
 
-fn source(link: &str) -> Option<String> {
-    let (file, anchor) = link.strip_prefix("../content/")?.split_once('#')?;
-    Some(format!("{}/#{anchor}", file.strip_suffix(".md")?))
+fn source(link: &Link) -> Option<String> {
+    let (file, anchor) = link.target.strip_prefix("../content/")?.split_once('#')?;
+    Some(format!("../../{}/#{anchor}", file.strip_suffix(".md")?))
 }
 
 fn view(quiz: &Quiz) -> Result<PracticeView, NotPractice> {
@@ -30,7 +31,7 @@ fn view(quiz: &Quiz) -> Result<PracticeView, NotPractice> {
     };
     let lessons = vec![LessonLink {
         title: "小二介入".into(),
-        path: "rules/intervention/".into(),
+        href: "../../rules/intervention/".into(),
     }];
     PracticeView::new(quiz, lessons, &render)
 }
@@ -68,7 +69,10 @@ fn every_question_is_copied_with_its_key() {
     assert_eq!(q.id, "intervention-hours");
     assert_eq!(q.points, 2);
     assert_eq!(q.topic.as_deref(), Some("退款"));
-    assert_eq!(q.source.as_deref(), Some("rules/intervention/#小二介入"));
+    assert_eq!(
+        q.source.as_deref(),
+        Some("../../rules/intervention/#小二介入")
+    );
     assert!(
         q.prompt_html.starts_with("<p>买家申请退款后"),
         "{}",

@@ -456,29 +456,13 @@
     if (box && out) out.textContent = String(charCount(box.value));
   };
 
-  Quiz.prototype.check = function (q, quiet) {
+  Quiz.prototype.check = function (q) {
     var g = grade(q, this.read(q));
     this.results[q.id] = g;
     this.show(q, g);
-    if (!quiet) this.announce(this.verdict(q, g) + " " + plainFeedback(g));
     this.update();
     return g;
   };
-
-  Quiz.prototype.verdict = function (q, g) {
-    var n = this.questions.indexOf(q) + 1;
-    var word = g.correct ? "正确" : g.points_awarded > 0 ? "部分正确" : "错误";
-    return "第 " + n + " 题" + word + "，得 " + fmt(g.points_awarded) + " / " + fmt(g.max_points) + " 分。";
-  };
-
-  function plainFeedback(g) {
-    return g.feedback.map(function (f, i) {
-      if (!g.feedback_html[i]) return f;
-      var d = doc.createElement("div");
-      d.innerHTML = f;
-      return d.textContent;
-    }).join(" ");
-  }
 
   /* Shows a grade under its question: verdict, feedback lines, explanation, source. */
   Quiz.prototype.show = function (q, g) {
@@ -498,7 +482,6 @@
     var explanation = q.key && q.key.explanation_html;
     if (explanation) html += "<div class=\"quiz-explanation\"><p class=\"quiz-explanation-title\">解析</p>" + explanation + "</div>";
     box.innerHTML = html;
-    box.hidden = false;
     var source = el.querySelector(".quiz-source");
     if (source) {
       box.appendChild(source);
@@ -517,7 +500,6 @@
       el.querySelector(".quiz-actions").appendChild(source);
     }
     box.innerHTML = "";
-    box.hidden = true;
   };
 
   /* The score line and the retry button; saves progress. */
@@ -561,7 +543,7 @@
       if (Object.prototype.hasOwnProperty.call(data.answers, q.id)) {
         try { self.write(q, data.answers[q.id]); } catch (e) { warn("restore", e); }
       }
-      if (Object.prototype.hasOwnProperty.call(data.checked, q.id)) self.check(q, true);
+      if (Object.prototype.hasOwnProperty.call(data.checked, q.id)) self.check(q);
     });
     this.update();
     return true;
@@ -600,7 +582,7 @@
 
   Quiz.prototype.checkAll = function () {
     var self = this;
-    this.questions.forEach(function (q) { self.check(q, true); });
+    this.questions.forEach(function (q) { self.check(q); });
     var s = this.update();
     var summary = this.root.querySelector(".quiz-summary");
     if (summary) summary.focus();
@@ -660,8 +642,6 @@
       } else if (action === "check") {
         var q = self.questionOf(t);
         if (q) self.check(q);
-      } else if (action === "check-all") {
-        self.checkAll();
       } else if (action === "retry") {
         self.retryMissed();
       } else if (action === "restart") {
@@ -671,10 +651,11 @@
     this.root.addEventListener("input", function (e) { self.changed(e.target); });
     this.root.addEventListener("change", function (e) { self.changed(e.target); });
     if (form) {
-      // Enter in a text box checks that question rather than reloading the page.
+      // "全部检查" is the submit button; Enter in a text box checks that question only.
       form.addEventListener("submit", function (e) {
         e.preventDefault();
-        var q = doc.activeElement && self.root.contains(doc.activeElement) ? self.questionOf(doc.activeElement) : null;
+        var from = e.submitter || doc.activeElement;
+        var q = from && self.root.contains(from) ? self.questionOf(from) : null;
         if (q) self.check(q); else self.checkAll();
       });
     }

@@ -32,7 +32,7 @@ fn plain(text: &str) -> String {
     text.to_string()
 }
 
-fn no_source(_: &str) -> Option<String> {
+fn no_source(_: &crate::quiz::Link) -> Option<String> {
     None
 }
 
