@@ -457,7 +457,9 @@
   };
 
   Quiz.prototype.check = function (q) {
-    var g = grade(q, this.read(q));
+    var answer = this.read(q);
+    var g = grade(q, answer);
+    g.answer = JSON.stringify(answer);
     this.results[q.id] = g;
     this.show(q, g);
     this.update();
@@ -621,12 +623,14 @@
     return li ? this.byId[li.getAttribute("data-q")] : null;
   };
 
-  /* An answer changed: a shown grade no longer applies. */
+  /* An answer may have changed: a shown grade of another answer no longer applies.
+     (Leaving a text box fires "change" for an answer already checked.) */
   Quiz.prototype.changed = function (node) {
     var q = this.questionOf(node);
     if (!q) return;
     this.count(q);
-    if (this.results[q.id]) this.clear(q);
+    var g = this.results[q.id];
+    if (g && g.answer !== JSON.stringify(this.read(q))) this.clear(q);
     this.update();
   };
 
@@ -650,13 +654,21 @@
     });
     this.root.addEventListener("input", function (e) { self.changed(e.target); });
     this.root.addEventListener("change", function (e) { self.changed(e.target); });
+    // Enter in a one-line answer box checks that question only (rather than the
+    // form's implicit submission, which would check them all).
+    this.root.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key !== "Enter" || e.isComposing || !t || t.tagName !== "INPUT" || t.type !== "text") return;
+      var q = self.questionOf(t);
+      if (!q) return;
+      e.preventDefault();
+      self.check(q);
+    });
+    // "全部检查" is the form's submit button; the page never reloads.
     if (form) {
-      // "全部检查" is the submit button; Enter in a text box checks that question only.
       form.addEventListener("submit", function (e) {
         e.preventDefault();
-        var from = e.submitter || doc.activeElement;
-        var q = from && self.root.contains(from) ? self.questionOf(from) : null;
-        if (q) self.check(q); else self.checkAll();
+        self.checkAll();
       });
     }
   };
