@@ -120,3 +120,50 @@ fn an_exam_is_never_embedded_and_unknown_ids_are_located() {
     insta::assert_snapshot!("embed_errors", errors);
     assert!(!site.path("public").exists(), "nothing is written");
 }
+
+/// `dev` rebuilds in place from a cache: editing a quiz must re-render the lessons
+/// that embed it, and removing an embed must drop it, exactly as a full build would.
+#[test]
+fn incremental_rebuilds_follow_quiz_edits() {
+    use shouce::build::{self, BuildOptions};
+    let site = practice::site();
+    let options = site.options();
+    let mut cache = build::Cache::default();
+    let full = |site: &common::Site| {
+        let options = BuildOptions {
+            out_dir: site.path("full"),
+            ..site.options()
+        };
+        build::build(&options).unwrap();
+        site.tree("full")
+    };
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert_eq!(site.tree("public"), full(&site));
+
+    site.file(
+        "quizzes/short.toml",
+        &practice::SHORT.replace("退款申请 72 小时后", "改过的题干：72 小时后"),
+    );
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert!(
+        site.read("public/scripts/apology/index.html")
+            .contains("改过的题干")
+    );
+    assert!(site.tree("public") == full(&site), "after editing a quiz");
+
+    site.page(
+        "scripts/apology.md",
+        "title = \"道歉话术\"",
+        "## 先道歉\n\n先道歉。\n",
+    );
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert!(
+        !site
+            .read("public/scripts/apology/index.html")
+            .contains("class=\"quiz")
+    );
+    assert!(
+        site.tree("public") == full(&site),
+        "after removing the embeds"
+    );
+}
