@@ -25,6 +25,8 @@ pub const REQUIRED: &[&str] = &[
     "print.html",
     "quizzes.html",
     "exam.html",
+    "quiz.html",
+    "practice.html",
 ];
 
 /// One template file as found on disk.

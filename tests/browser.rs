@@ -2,10 +2,12 @@
 //! drives the shipped handbook as built by the `shouce` binary, and `shouce dev`.
 //!
 //! The checks themselves are the Node scripts in `tests/browser/` (`site.mjs`,
-//! `dev.mjs`); this file builds the site, installs their one npm dependency when
+//! `dev.mjs`, `quiz.mjs`); this file builds the site, installs their one npm dependency when
 //! `tests/browser/node_modules` is missing (`npm ci`), runs them and fails with
 //! their output. Needs `node`, `npm` and Chromium (`/usr/bin/chromium`, or set
 //! `CHROMIUM`): `apt-get install chromium`.
+
+mod common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -153,4 +155,14 @@ fn site() {
 #[test]
 fn dev_live_reload() {
     run_script("dev.mjs", &[]);
+}
+
+/// Practice quizzes, on a small fixture site (not the shipped handbook's quizzes).
+#[test]
+fn practice_quiz() {
+    let site = common::practice::site();
+    if let Err(failure) = site.build() {
+        panic!("the practice fixture did not build: {failure:?}");
+    }
+    run_script("quiz.mjs", &[("SITE_DIR", &site.path("public"))]);
 }

@@ -18,6 +18,7 @@ mod cache;
 pub mod context;
 mod load;
 mod nav;
+mod practice;
 mod print;
 pub mod quizzes;
 mod render;

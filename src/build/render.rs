@@ -20,6 +20,7 @@ use super::context::{
 };
 use super::load::Inputs;
 use super::nav::NavCache;
+use super::practice::Practice;
 use super::print;
 use super::write::Output;
 use super::{BuildOptions, Progress, quizzes, sitemap};
@@ -51,6 +52,7 @@ struct Shared<'a> {
     out: &'a Output,
     cache: Option<&'a Cache>,
     keys: Option<SiteKeys>,
+    practice: Practice<'a>,
 }
 
 /// One rendered page or section, minus the HTML already written to disk.
@@ -103,6 +105,7 @@ pub fn render_site(
         out,
         cache,
         keys: cache.map(|_| SiteKeys::compute(inputs, options)),
+        practice: Practice::new(lib, &inputs.quizzes),
     };
     let bar = progress_bar(options.progress, order.len());
     let results: Vec<Result<Outcome, Failure>> = order
@@ -144,6 +147,7 @@ pub fn render_site(
         &inputs.quizzes,
         policy,
     ));
+    diagnostics.extend(shared.practice.check_embeds(lib, &rendered));
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(write_site_files(&shared, &mut outcomes)?);
     }
@@ -245,8 +249,14 @@ fn render_item(
     };
     let rendered = reused
         .unwrap_or_else(|| Arc::new(page.map(|p| render_markdown(shared, p)).unwrap_or_default()));
+    let root = links::root_prefix(url_path);
+    let assets = &shared.inputs.theme_assets.map;
+    let html = shared
+        .practice
+        .page_body(&shared.inputs.theme, &rendered, &root, assets)
+        .map_err(|d| Failure::Author(vec![d]))?;
     let body = BodyView {
-        html: &rendered.html,
+        html: &html,
         toc: &rendered.toc,
         plain: &rendered.plain,
     };
@@ -407,7 +417,9 @@ fn write_site_files(
         .map(|(n, o)| {
             let rebase = || {
                 print::rebase(
-                    &o.rendered.html,
+                    &shared
+                        .practice
+                        .print_body(&o.rendered, lib.url_path(o.item)),
                     lib.url_path(o.item),
                     &print::entry_anchor(n + 1),
                     &book,
@@ -444,12 +456,21 @@ fn write_site_files(
         Ok(html) => out.write("404.html", html.as_bytes())?,
         Err(d) => problems.push(d),
     }
+    let page_common = |root, kind| common(shared, root, ROOT, None, kind);
     let quiz_pages = quizzes::render_pages(
         lib,
         &shared.inputs.quizzes,
         &shared.inputs.theme,
-        &|root, kind| common(shared, root, ROOT, None, kind),
-    );
+        &page_common,
+    )
+    .and_then(|mut pages| {
+        pages.extend(
+            shared
+                .practice
+                .render_pages(&shared.inputs.theme, &page_common)?,
+        );
+        Ok(pages)
+    });
     let mut extra = Vec::new();
     match quiz_pages {
         Ok(pages) => {
