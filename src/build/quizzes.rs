@@ -5,7 +5,7 @@
 //!   can show: two quizzes with one id, a quiz whose page would collide with a lesson.
 //! * [`check_links`]: once every page has rendered and its headings are known, each
 //!   `lessons` entry must name a page and each question's `source` a page and heading.
-//! * [`write_pages`]: the quiz index (`quizzes/`) and each exam's landing page
+//! * [`render_pages`]: the quiz index (`quizzes/`) and each exam's landing page
 //!   (`exams/<id>/`), from the views in `quiz::landing` — never a question of an exam.
 //!
 //! Practice quizzes get their own pages and embeds from `practice.rs`.

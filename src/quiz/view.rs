@@ -110,6 +110,9 @@ pub enum RuleView {
     Script {
         required: Vec<ElementView>,
         forbidden: Vec<String>,
+        /// The forbidden phrases that are the Advertising Law's absolute claims (the
+        /// feedback says so), as opposed to the site's or the question's own.
+        advertising_law: Vec<String>,
         allowed: Vec<String>,
     },
 }
@@ -284,6 +287,12 @@ pub fn key_view(key: &super::AnswerKey, render: &Renderers<'_>) -> KeyView {
                 })
                 .collect(),
             forbidden: rubric.forbidden.clone(),
+            advertising_law: rubric
+                .forbidden
+                .iter()
+                .filter(|p| super::grade::is_advertising_law(p))
+                .cloned()
+                .collect(),
             allowed: rubric.allowed.clone(),
         },
     };

@@ -606,6 +606,32 @@ fn table() -> Vec<Case> {
             "禁用词“最”",
         ),
         (
+            "script forbidden word is the law's",
+            script(),
+            text_answer("抱歉，我们马上发，是全网最快的！"),
+            0.0,
+            false,
+            "（《广告法》禁止绝对化用语）",
+        ),
+        (
+            "script site phrase is not the law's",
+            {
+                let mut item = script();
+                item.key.rule = match item.key.rule {
+                    Rule::Script(mut rubric) => {
+                        rubric.forbidden.push("包您满意".into());
+                        Rule::Script(rubric)
+                    }
+                    other => other,
+                };
+                item
+            },
+            text_answer("抱歉，我们马上发货，包您满意。"),
+            2.0,
+            false,
+            "使用了禁用词“包您满意”。",
+        ),
+        (
             "script one forbidden, half left",
             script(),
             text_answer("抱歉，我们马上发，绝对没问题。"),

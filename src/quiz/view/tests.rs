@@ -161,6 +161,7 @@ fn bodies_and_keys_of_each_type() {
     let RuleView::Script {
         required,
         forbidden,
+        advertising_law,
         allowed,
     } = &script.key.rule
     else {
@@ -169,6 +170,8 @@ fn bodies_and_keys_of_each_type() {
     assert_eq!(required[0].name, "道歉");
     assert!(forbidden.iter().any(|f| f == "包您满意"));
     assert!(forbidden.iter().any(|f| f == "最"));
+    assert!(advertising_law.iter().any(|f| f == "最"));
+    assert!(!advertising_law.iter().any(|f| f == "包您满意"));
     assert!(allowed.iter().any(|a| a == "最快明天"));
 }
 

@@ -263,7 +263,8 @@
       var p = searchable(phrase);
       if (p !== "" && masked.indexOf(p) >= 0) {
         penalties++;
-        feedback.push({ text: "使用了禁用词“" + phrase + "”（《广告法》禁止绝对化用语）。" });
+        var law = (rule.advertising_law || []).indexOf(phrase) >= 0;
+        feedback.push({ text: "使用了禁用词“" + phrase + "”" + (law ? "（《广告法》禁止绝对化用语）" : "") + "。" });
       }
     });
     var count = charCount(reply);
