@@ -149,7 +149,13 @@ fn quizzes_get_an_index_and_exams_a_landing_page() {
         lesson.contains(r#"href="../../quizzes/">练习与认证</a>"#),
         "{lesson}"
     );
+    // Quiz pages show the handbook's sidebar like every other page.
+    assert!(
+        index.contains(r#"<nav class="site-nav""#) && index.contains(r#"href="../rules/""#),
+        "{index}"
+    );
     let landing = site.read("public/exams/refund-exam/index.html");
+    assert!(landing.contains(r#"href="../../rules/""#), "{landing}");
     let main = &landing[landing.find("<main").unwrap()..landing.find("</main>").unwrap()];
     insta::assert_snapshot!(main);
     let sitemap = site.read("public/sitemap.xml");

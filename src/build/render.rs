@@ -89,6 +89,10 @@ pub fn render_site(
         .collect();
     nav_keys.push((ROOT, links::root_prefix(print::PATH)));
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
+    // Pages that are not lessons (the quiz index, quiz and exam pages, the search
+    // page) show the home's sidebar, one or two folders down.
+    nav_keys.push((ROOT, "../".to_string()));
+    nav_keys.push((ROOT, "../../".to_string()));
     let nav =
         NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
     tracing::info!("sidebars rendered");
