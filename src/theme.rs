@@ -16,13 +16,14 @@ use tera::Tera;
 use crate::error::{Diagnostic, Error, Location, Severity};
 
 /// Templates every theme must provide.
-pub const REQUIRED: [&str; 6] = [
+pub const REQUIRED: [&str; 7] = [
     "base.html",
     "index.html",
     "section.html",
     "page.html",
     "404.html",
     "print.html",
+    "search.html",
 ];
 
 /// One template file as found on disk.

@@ -1,6 +1,7 @@
 //! Rendering every page and section in parallel, then the files that need all of
-//! them: the print view, `404.html`, `sitemap.xml`. Links to anchors on other pages
-//! are checked here, once every page's headings are known.
+//! them: the print view, `404.html`, the search results page (`search/`),
+//! `sitemap.xml`. Links to anchors on other pages are checked here, once every page's
+//! headings are known.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,13 +17,17 @@ use super::anchors;
 use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
 use super::context::{
     self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
-    SectionContext, SectionView, SiteInfo,
+    SearchPageContext, SectionContext, SectionView, SiteInfo,
 };
 use super::load::Inputs;
 use super::nav::NavCache;
 use super::print;
 use super::write::Output;
 use super::{BuildOptions, Progress, sitemap};
+
+/// Where the search results page goes (`search/index.html`; it reads `?q=` in the
+/// browser). Not a page of the library, so it is in neither the sitemap nor the index.
+pub const SEARCH_PAGE: &str = "search/";
 
 /// The renderer's view of which pages and files exist.
 struct Site<'a> {
@@ -86,6 +91,7 @@ pub fn render_site(
         .map(|c| (nav_section(lib, *c), links::root_prefix(lib.url_path(*c))))
         .collect();
     nav_keys.push((ROOT, links::root_prefix(print::PATH)));
+    nav_keys.push((ROOT, links::root_prefix(SEARCH_PAGE)));
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
     let nav =
         NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
@@ -353,7 +359,7 @@ fn template_name<'a>(
     }
 }
 
-/// The print view, 404 page, sitemap and static files.
+/// The print view, 404 page, search results page, sitemap and static files.
 fn write_site_files(
     shared: &Shared<'_>,
     outcomes: &mut [Outcome],
@@ -437,6 +443,19 @@ fn write_site_files(
     };
     match shared.inputs.theme.render("404.html", &not_found) {
         Ok(html) => out.write("404.html", html.as_bytes())?,
+        Err(d) => problems.push(d),
+    }
+    let search = SearchPageContext {
+        common: common(
+            shared,
+            links::root_prefix(SEARCH_PAGE),
+            ROOT,
+            None,
+            "search",
+        ),
+    };
+    match shared.inputs.theme.render("search.html", &search) {
+        Ok(html) => out.write(&format!("{SEARCH_PAGE}index.html"), html.as_bytes())?,
         Err(d) => problems.push(d),
     }
     out.write(
