@@ -138,6 +138,7 @@
     var composing = false;
 
     var searcher = new Searcher(root, DROPDOWN_LIMIT + 1, render);
+    engine(root);
 
     function options() { return list.querySelectorAll("[role='option']"); }
 
