@@ -364,6 +364,8 @@
       else if (narrow.addListener) narrow.addListener(onNarrow);
     }
     if (location.protocol === "file:") form.setAttribute("action", siteHref(root, SEARCH_PAGE));
+    // coming back to this page from the result it opened: start with the popup closed
+    window.addEventListener("pageshow", function (e) { if (e.persisted) collapse(false); });
 
     return {
       focus: function () {
