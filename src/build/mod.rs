@@ -20,6 +20,7 @@ mod load;
 mod nav;
 mod print;
 mod render;
+mod search;
 mod sitemap;
 pub mod write;
 

@@ -22,8 +22,8 @@ use super::context::{
 use super::load::Inputs;
 use super::nav::NavCache;
 use super::print;
-use super::write::Output;
-use super::{BuildOptions, Progress, sitemap};
+use super::write::{Output, OutputMode};
+use super::{BuildOptions, Progress, search, sitemap};
 
 /// Where the search results page goes (`search/index.html`; it reads `?q=` in the
 /// browser). Not a page of the library, so it is in neither the sitemap nor the index.
@@ -147,7 +147,19 @@ pub fn render_site(
         inputs.config.markdown.broken_links,
     ));
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(write_site_files(&shared, &mut outcomes)?);
+        // The search index is built while the print view renders (mostly one thread).
+        let items: Vec<_> = outcomes
+            .iter()
+            .map(|o| (o.item, Arc::clone(&o.rendered)))
+            .collect();
+        let (site_files, index) = rayon::join(
+            || write_site_files(&shared, &mut outcomes),
+            || (options.output == OutputMode::Write).then(|| search::index(inputs, &items)),
+        );
+        diagnostics.extend(site_files?);
+        if let Some(index) = index {
+            search::write(out, &index)?;
+        }
     }
     error::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
