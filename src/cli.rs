@@ -63,6 +63,25 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
     },
+    /// Search the site's index (as its last build wrote it) from the terminal
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The site root (default: -C DIR or the current folder); the index is read from
+    /// its public/ folder
+    #[arg(long, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+    /// Print titles, URLs, section paths, scores and snippets as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// How many results to print
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// What to look for (several words are one query)
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
 }
 
 #[derive(Debug, Args)]

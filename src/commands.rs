@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::build::{self, BuildOptions, OutputMode, Progress, Report};
-use crate::cli::{BuildArgs, Cli, Command};
+use crate::cli::{BuildArgs, Cli, Command, SearchArgs};
 use crate::content::DraftPolicy;
 use crate::error::{self, Diagnostic, Error, Failure, Severity};
 
@@ -35,7 +35,31 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 .block_on(crate::server::serve(&options.out_dir, &host, port))
                 .map_err(Failure::Env)
         }
+        Command::Search(args) => search(&root, args),
     }
+}
+
+/// `shouce search`: the ranked pages' source paths, or JSON with everything.
+fn search(root: &Path, args: SearchArgs) -> Result<(), Failure> {
+    let site = args.site.unwrap_or_else(|| root.to_path_buf());
+    let out_dir = site.join("public");
+    let env = |e: crate::search::SearchError| Failure::Env(Error::Other(e.to_string()));
+    let mut searcher =
+        crate::search::Searcher::open(crate::search::DirSource(out_dir.clone()), &out_dir)
+            .map_err(env)?;
+    let hits = searcher
+        .search(&args.query.join(" "), args.limit)
+        .map_err(env)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&hits)
+            .map_err(|e| Failure::Env(Error::Other(e.to_string())))?;
+        println!("{json}");
+    } else {
+        for hit in hits {
+            println!("{}", hit.path);
+        }
+    }
+    Ok(())
 }
 
 fn init(dir: &Path) -> Result<(), Failure> {

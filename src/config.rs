@@ -27,6 +27,8 @@ struct RawConfig {
     dialogue: RawDialogue,
     #[serde(default)]
     quizzes: RawQuizzes,
+    #[serde(default)]
+    search: SearchConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +54,19 @@ struct RawMarkdown {
 struct RawDialogue {
     customer_roles: Option<Vec<String>>,
     agent_roles: Option<Vec<String>>,
+}
+
+/// `[search]`: the site's vocabulary for the search index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Domain terms kept whole (七天无理由, 小二介入): a page with the term itself
+    /// outranks one that has its characters apart, and the term's pinyin is indexed.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Groups of words a query may use for one another (`[["退款", "退钱"]]`).
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// What to do with a link to a missing page or heading.
@@ -120,6 +135,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub dialogue: DialogueRoles,
     pub quizzes: QuizConfig,
+    pub search: SearchConfig,
 }
 
 impl Config {
@@ -154,6 +170,7 @@ impl Config {
                 forbidden: raw.quizzes.forbidden,
                 allowed: raw.quizzes.allowed,
             },
+            search: raw.search,
         };
         let problems = config.check(path, source);
         if problems.is_empty() {
@@ -243,6 +260,25 @@ impl Config {
                 "each speaker name belongs to one side",
             ));
         }
+        let search = &self.search;
+        if search.terms.iter().any(|t| t.trim().is_empty()) {
+            problems.push(at_key(
+                "terms",
+                "a search term is empty".into(),
+                "list the words to keep whole, e.g. terms = [\"七天无理由\", \"小二介入\"]",
+            ));
+        }
+        if search
+            .synonyms
+            .iter()
+            .any(|g| g.len() < 2 || g.iter().any(|w| w.trim().is_empty()))
+        {
+            problems.push(at_key(
+                "synonyms",
+                "each synonym group needs two or more non-empty words".into(),
+                "e.g. synonyms = [[\"退款\", \"退钱\"], [\"差评\", \"低分评价\"]]",
+            ));
+        }
         problems
     }
 }
@@ -290,6 +326,17 @@ mod tests {
         let errs = parse("title = \"x\"\n[markdown]\nbroken_link = \"warn\"\n").unwrap_err();
         assert_eq!(errs[0].location.line, 3);
         let errs = parse("title = \"x\"\n[markdown]\nbroken_links = \"maybe\"\n").unwrap_err();
+        assert_eq!(errs[0].location.line, 3);
+    }
+
+    #[test]
+    fn search_vocabulary_is_read_and_checked() {
+        let c = parse("title = \"x\"\n[search]\nterms = [\"七天无理由\"]\nsynonyms = [[\"退款\", \"退钱\"]]\n").unwrap();
+        assert_eq!(c.search.terms, ["七天无理由"]);
+        assert_eq!(c.search.synonyms, [["退款", "退钱"]]);
+        let errs = parse("title = \"x\"\n[search]\nsynonyms = [[\"退款\"]]\n").unwrap_err();
+        assert_eq!(errs[0].location.line, 3);
+        let errs = parse("title = \"x\"\n[search]\nterm = []\n").unwrap_err();
         assert_eq!(errs[0].location.line, 3);
     }
 

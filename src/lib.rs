@@ -8,7 +8,7 @@
 //! L4  dev · server              the long-running apps (axum)
 //! L3  build · scaffold          the pipeline · `shouce init`
 //! L2  content · quiz            the domain: pages and sections · quizzes
-//! L1  markdown · theme          text in, text out
+//! L1  markdown · theme · search text in, text out
 //! L0  error · fs · config · date
 //! ```
 
@@ -24,5 +24,6 @@ pub mod fs;
 pub mod markdown;
 pub mod quiz;
 pub mod scaffold;
+pub mod search;
 pub mod server;
 pub mod theme;

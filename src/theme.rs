@@ -27,6 +27,7 @@ pub const REQUIRED: &[&str] = &[
     "exam.html",
     "quiz.html",
     "practice.html",
+    "search.html",
 ];
 
 /// One template file as found on disk.

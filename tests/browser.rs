@@ -2,7 +2,7 @@
 //! drives the shipped handbook as built by the `shouce` binary, and `shouce dev`.
 //!
 //! The checks themselves are the Node scripts in `tests/browser/` (`site.mjs`,
-//! `dev.mjs`, `quiz.mjs`); this file builds the site, installs their one npm dependency when
+//! `search.mjs`, `dev.mjs`, `quiz.mjs`); this file builds the site, installs their one npm dependency when
 //! `tests/browser/node_modules` is missing (`npm ci`), runs them and fails with
 //! their output. Needs `node`, `npm` and Chromium (`/usr/bin/chromium`, or set
 //! `CHROMIUM`): `apt-get install chromium`.
@@ -131,8 +131,8 @@ fn run_script(script: &str, env: &[(&str, &Path)]) {
     }
 }
 
-#[test]
-fn site() {
+/// Builds the shipped handbook into a temp dir; returns the dir (keep it alive) and the site.
+fn build_handbook() -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     let build = Command::new(SHOUCE)
@@ -149,7 +149,19 @@ fn site() {
         String::from_utf8_lossy(&build.stdout),
         String::from_utf8_lossy(&build.stderr)
     );
+    (out, site)
+}
+
+#[test]
+fn site() {
+    let (_out, site) = build_handbook();
     run_script("site.mjs", &[("SITE_DIR", &site)]);
+}
+
+#[test]
+fn search() {
+    let (_out, site) = build_handbook();
+    run_script("search.mjs", &[("SITE_DIR", &site)]);
 }
 
 #[test]

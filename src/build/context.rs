@@ -319,6 +319,14 @@ pub struct NotFoundContext<'a> {
     pub common: Common<'a>,
 }
 
+/// The search results page (`search/`): the results are found in the browser, so it
+/// gets only what every template gets.
+#[derive(Debug, Serialize)]
+pub struct SearchPageContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+}
+
 /// Chinese characters count one each, other words one per run of letters or digits.
 pub fn word_count(text: &str) -> usize {
     let mut count = 0;

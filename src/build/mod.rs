@@ -22,6 +22,7 @@ mod practice;
 mod print;
 pub mod quizzes;
 mod render;
+mod search;
 mod sitemap;
 pub mod write;
 

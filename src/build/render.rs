@@ -1,6 +1,7 @@
 //! Rendering every page and section in parallel, then the files that need all of
-//! them: the print view, `404.html`, `sitemap.xml`. Links to anchors on other pages
-//! are checked here, once every page's headings are known.
+//! them: the print view, `404.html`, the search results page (`search/`),
+//! `sitemap.xml`. Links to anchors on other pages are checked here, once every page's
+//! headings are known.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,14 +17,18 @@ use super::anchors;
 use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
 use super::context::{
     self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
-    SectionContext, SectionView, SiteInfo,
+    SearchPageContext, SectionContext, SectionView, SiteInfo,
 };
 use super::load::Inputs;
 use super::nav::NavCache;
 use super::practice::Practice;
 use super::print;
-use super::write::Output;
-use super::{BuildOptions, Progress, quizzes, sitemap};
+use super::write::{Output, OutputMode};
+use super::{BuildOptions, Progress, quizzes, search, sitemap};
+
+/// Where the search results page goes (`search/index.html`; it reads `?q=` in the
+/// browser). Not a page of the library, so it is in neither the sitemap nor the index.
+pub const SEARCH_PAGE: &str = "search/";
 
 /// The renderer's view of which pages and files exist.
 struct Site<'a> {
@@ -88,6 +93,7 @@ pub fn render_site(
         .map(|c| (nav_section(lib, *c), links::root_prefix(lib.url_path(*c))))
         .collect();
     nav_keys.push((ROOT, links::root_prefix(print::PATH)));
+    nav_keys.push((ROOT, links::root_prefix(SEARCH_PAGE)));
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
     // Pages that are not lessons (the quiz index, quiz and exam pages, the search
     // page) show the home's sidebar, one or two folders down.
@@ -153,7 +159,19 @@ pub fn render_site(
     ));
     diagnostics.extend(shared.practice.check_embeds(lib, &rendered));
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(write_site_files(&shared, &mut outcomes)?);
+        // The search index is built while the print view renders (mostly one thread).
+        let items: Vec<_> = outcomes
+            .iter()
+            .map(|o| (o.item, Arc::clone(&o.rendered)))
+            .collect();
+        let (site_files, index) = rayon::join(
+            || write_site_files(&shared, &mut outcomes),
+            || (options.output == OutputMode::Write).then(|| search::index(inputs, &items)),
+        );
+        diagnostics.extend(site_files?);
+        if let Some(index) = index {
+            search::write(out, &index)?;
+        }
     }
     error::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -372,7 +390,7 @@ fn template_name<'a>(
     }
 }
 
-/// The print view, 404 page, sitemap and static files.
+/// The print view, 404 page, search results page, sitemap and static files.
 fn write_site_files(
     shared: &Shared<'_>,
     outcomes: &mut [Outcome],
@@ -486,6 +504,19 @@ fn write_site_files(
         Err(d) => problems.push(d),
     }
     extra.sort();
+    let search = SearchPageContext {
+        common: common(
+            shared,
+            links::root_prefix(SEARCH_PAGE),
+            ROOT,
+            None,
+            "search",
+        ),
+    };
+    match shared.inputs.theme.render("search.html", &search) {
+        Ok(html) => out.write(&format!("{SEARCH_PAGE}index.html"), html.as_bytes())?,
+        Err(d) => problems.push(d),
+    }
     out.write(
         "sitemap.xml",
         sitemap::render(lib, &extra, &shared.inputs.config.base_url).as_bytes(),

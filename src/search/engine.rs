@@ -1,0 +1,296 @@
+//! Searching a built index: the steps `search.js` takes in the browser, for `shouce
+//! search` and the tests. Files are read through a [`Source`] (a built site on disk,
+//! or the files of an [`IndexFiles`](super::IndexFiles) in memory) and kept once read.
+//!
+//! 1. Plan the query ([`super::query`]); load the shards of its tokens and the
+//!    readings of its Chinese characters.
+//! 2. Add each bigram's homophones; load their shards.
+//! 3. Drop pinyin readings of words the site has; score ([`super::rank`]).
+//! 4. Load the best pages' documents; cut their snippets ([`super::snippet`]).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::format;
+use super::index::Vocabulary;
+use super::query::{self, Plan};
+use super::rank::{self, Postings};
+use super::snippet;
+
+/// Where index files come from; paths are below the site root (`search/idx/…`).
+pub trait Source {
+    /// The file's text, or `None` if there is no such file.
+    fn read(&self, path: &str) -> std::io::Result<Option<String>>;
+}
+
+/// A built site's output folder.
+#[derive(Debug, Clone)]
+pub struct DirSource(pub PathBuf);
+
+impl Source for DirSource {
+    fn read(&self, path: &str) -> std::io::Result<Option<String>> {
+        match std::fs::read_to_string(self.0.join(path)) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Index files held in memory.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySource(pub HashMap<String, Vec<u8>>);
+
+impl Source for MemorySource {
+    fn read(&self, path: &str) -> std::io::Result<Option<String>> {
+        Ok(self
+            .0
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned()))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("there is no search index in {0}; run `shouce build` first")]
+    NoIndex(PathBuf),
+    #[error("the search index file {0} is missing or damaged; run `shouce build` again")]
+    Damaged(String),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// One result, as the runtime returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub section: Vec<String>,
+    pub snippet: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    s: u32,
+    r: u32,
+    terms: Vec<String>,
+    syn: Vec<Vec<String>>,
+    sec: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Doc(String, String, String, i64, String);
+
+pub struct Searcher<S: Source> {
+    source: S,
+    manifest: Manifest,
+    vocab: Vocabulary,
+    shards: HashMap<u32, Map<String, Value>>,
+    readings: HashMap<u32, Map<String, Value>>,
+    docs: HashMap<u32, Doc>,
+}
+
+impl<S: Source> Searcher<S> {
+    /// Opens the index; `site` names the output folder in the error when it has none.
+    pub fn open(source: S, site: &Path) -> Result<Searcher<S>, SearchError> {
+        let path = format::manifest_path();
+        let text = read(&source, &path)?.ok_or_else(|| SearchError::NoIndex(site.into()))?;
+        let manifest: Manifest = format::parse_script(&text)
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or(SearchError::Damaged(path))?;
+        let vocab = Vocabulary {
+            terms: manifest.terms.clone(),
+            synonyms: manifest.syn.clone(),
+        };
+        Ok(Searcher {
+            source,
+            manifest,
+            vocab,
+            shards: HashMap::new(),
+            readings: HashMap::new(),
+            docs: HashMap::new(),
+        })
+    }
+
+    /// The best `limit` pages for `query`, best first.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let mut plan = query::plan(query, &self.vocab);
+        if plan.groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut lookup = HashMap::new();
+        self.lookup(&plan, &mut lookup)?;
+        for c in plan.chars() {
+            self.load_readings(c)?;
+        }
+        plan.add_homophones(|c| self.reading_of(c));
+        self.lookup(&plan, &mut lookup)?;
+        plan.prefer_words(|w| lookup.contains_key(w));
+        let ranked = rank::score(&plan, &lookup);
+        let mut hits = Vec::new();
+        for (doc, score) in ranked.into_iter().take(limit) {
+            hits.push(self.hit(doc, score, &plan, &lookup)?);
+        }
+        Ok(hits)
+    }
+
+    fn lookup(
+        &mut self,
+        plan: &Plan,
+        out: &mut HashMap<String, Postings>,
+    ) -> Result<(), SearchError> {
+        for token in plan.tokens() {
+            if out.contains_key(&token) {
+                continue;
+            }
+            let shard = format::shard_of(&token, self.manifest.s);
+            let map = load(&self.source, &mut self.shards, shard, format::shard_path)?;
+            let Some(Value::Array(entry)) = map.get(&token) else {
+                continue;
+            };
+            let idf = entry.first().and_then(Value::as_u64).unwrap_or(0) as u32;
+            let docs = entry
+                .get(1)
+                .and_then(Value::as_str)
+                .map(format::decode_postings)
+                .unwrap_or_default();
+            let surfaces = entry
+                .get(2)
+                .and_then(Value::as_str)
+                .map(|s| s.split(' ').map(str::to_string).collect())
+                .unwrap_or_default();
+            out.insert(
+                token,
+                Postings {
+                    idf,
+                    docs,
+                    surfaces,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn load_readings(&mut self, c: char) -> Result<(), SearchError> {
+        let shard = format::shard_of(&c.to_string(), self.manifest.r);
+        load(
+            &self.source,
+            &mut self.readings,
+            shard,
+            format::readings_path,
+        )?;
+        Ok(())
+    }
+
+    fn reading_of(&self, c: char) -> Option<String> {
+        let shard = format::shard_of(&c.to_string(), self.manifest.r);
+        self.readings
+            .get(&shard)
+            .and_then(|m| m.get(&c.to_string()))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    fn hit(
+        &mut self,
+        doc: u32,
+        score: f64,
+        plan: &Plan,
+        lookup: &HashMap<String, Postings>,
+    ) -> Result<Hit, SearchError> {
+        if !self.docs.contains_key(&doc) {
+            let path = format::doc_path(doc);
+            let text = read(&self.source, &path)?.ok_or(SearchError::Damaged(path.clone()))?;
+            let d: Doc = format::parse_script(&text)
+                .and_then(|v| serde_json::from_value(v).ok())
+                .ok_or(SearchError::Damaged(path))?;
+            self.docs.insert(doc, d);
+        }
+        let d = &self.docs[&doc];
+        let mut section = Vec::new();
+        let mut at = d.3;
+        while let Some((title, parent)) = usize::try_from(at)
+            .ok()
+            .and_then(|i| self.manifest.sec.get(i))
+        {
+            section.push(title.clone());
+            at = *parent;
+        }
+        section.reverse();
+        Ok(Hit {
+            path: d.0.clone(),
+            url: d.1.clone(),
+            title: d.2.clone(),
+            section,
+            snippet: snippet::snippet(&d.4, &highlights(plan, lookup, doc)),
+            score,
+        })
+    }
+}
+
+/// The strings to mark in a page's snippet: the tokens of the plan that the page has
+/// (pinyin and initials tokens by the bigrams they stand for), in plan order.
+pub fn highlights(plan: &Plan, lookup: &HashMap<String, Postings>, doc: u32) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let alts = plan
+        .groups
+        .iter()
+        .flat_map(|g| &g.interps)
+        .flat_map(|i| &i.slots)
+        .flat_map(|s| &s.alts);
+    for alt in alts {
+        let Some(p) = lookup.get(&alt.token) else {
+            continue;
+        };
+        if p.docs.binary_search_by_key(&doc, |x| x.0).is_err() {
+            continue;
+        }
+        let words: Vec<String> = if alt.token.starts_with("p:") || alt.token.starts_with("i:") {
+            p.surfaces.clone()
+        } else if let Some(term) = alt.token.strip_prefix('=') {
+            vec![term.to_string()]
+        } else {
+            vec![alt.token.clone()]
+        };
+        for w in words {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+fn read<S: Source>(source: &S, path: &str) -> Result<Option<String>, SearchError> {
+    source.read(path).map_err(|e| SearchError::Io {
+        path: path.to_string(),
+        source: e,
+    })
+}
+
+fn load<'a, S: Source>(
+    source: &S,
+    cache: &'a mut HashMap<u32, Map<String, Value>>,
+    i: u32,
+    path: fn(u32) -> String,
+) -> Result<&'a Map<String, Value>, SearchError> {
+    match cache.entry(i) {
+        std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let p = path(i);
+            let text = read(source, &p)?.ok_or(SearchError::Damaged(p.clone()))?;
+            let Some(Value::Object(map)) = format::parse_script(&text) else {
+                return Err(SearchError::Damaged(p));
+            };
+            Ok(e.insert(map))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Normalising text before it is tokenized, the same for pages and queries (and the
+//! same in `search.js`): full-width ASCII (`ＤＳＲ７天`) folds to half-width, the
+//! ideographic space to a space, ASCII letters to lowercase. Every fold maps one
+//! character to one character, so positions in folded text are positions in the
+//! original (snippets rely on it).
+//!
+//! Traditional → simplified folding is left out: the handbook's readers and writers
+//! use simplified characters, and a useful table (~2,500 pairs) would have to ship in
+//! `search.js` as well.
+
+/// Folds one character.
+pub fn fold(c: char) -> char {
+    let c = match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Folds a whole string into `out` (cleared first).
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    out.extend(text.chars().map(fold));
+}
+
+pub fn folded(text: &str) -> String {
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_and_case_fold_one_to_one() {
+        assert_eq!(folded("ＤＳＲ　评分７天"), "dsr 评分7天");
+        assert_eq!(folded("SKU，退款！"), "sku,退款!");
+        let s = "Ａb　中";
+        assert_eq!(folded(s).chars().count(), s.chars().count());
+    }
+}
