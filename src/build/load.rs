@@ -115,6 +115,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         match Library::assemble(pages, options.drafts) {
             Ok(lib) => {
                 quiz_problems.extend(quizzes::url_collisions(&lib, &quizzes));
+                problems.extend(reserved_urls(&lib));
                 Some(lib)
             }
             Err(d) => {
@@ -245,6 +246,33 @@ fn highlight_stylesheets(
         })
         .collect();
     Ok(Err(problems))
+}
+
+/// Pages whose URL the build needs for itself (the print view, the search page).
+fn reserved_urls(library: &Library) -> Vec<Diagnostic> {
+    let reserved = [super::print::PATH, super::render::SEARCH_PAGE];
+    let pages = library
+        .pages
+        .iter()
+        .map(|p| (p.url_path.as_str(), p.file.clone()));
+    let sections = library.sections.iter().map(|s| {
+        let file = s.index.as_ref().map_or_else(
+            || Path::new("content").join(s.url_path.trim_end_matches('/')),
+            |p| p.file.clone(),
+        );
+        (s.url_path.as_str(), file)
+    });
+    pages
+        .chain(sections)
+        .filter(|(url, _)| reserved.contains(url))
+        .map(|(url, file)| {
+            Diagnostic::error(
+                Location::file(file),
+                format!("the URL /{url} is the handbook's own page"),
+            )
+            .with_hint("rename the file or its folder, or set `slug` in its front matter")
+        })
+        .collect()
 }
 
 /// A warning for every page whose `review_by` date has passed.
