@@ -26,7 +26,18 @@ struct RawConfig {
     #[serde(default)]
     dialogue: RawDialogue,
     #[serde(default)]
+    quizzes: RawQuizzes,
+    #[serde(default)]
     search: SearchConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuizzes {
+    #[serde(default)]
+    forbidden: Vec<String>,
+    #[serde(default)]
+    allowed: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,6 +114,15 @@ impl Default for DialogueRoles {
     }
 }
 
+/// Site-wide additions to every script-writing question's rubric (`[quizzes]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuizConfig {
+    /// Phrases no reply may contain, on top of the built-in Advertising-Law list.
+    pub forbidden: Vec<String>,
+    /// Phrases that contain a forbidden one but are fine to say.
+    pub allowed: Vec<String>,
+}
+
 /// The checked site configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -114,6 +134,7 @@ pub struct Config {
     pub theme: String,
     pub markdown: MarkdownConfig,
     pub dialogue: DialogueRoles,
+    pub quizzes: QuizConfig,
     pub search: SearchConfig,
 }
 
@@ -144,6 +165,10 @@ impl Config {
             dialogue: DialogueRoles {
                 customer: raw.dialogue.customer_roles.unwrap_or(defaults.customer),
                 agent: raw.dialogue.agent_roles.unwrap_or(defaults.agent),
+            },
+            quizzes: QuizConfig {
+                forbidden: raw.quizzes.forbidden,
+                allowed: raw.quizzes.allowed,
             },
             search: raw.search,
         };
@@ -202,6 +227,14 @@ impl Config {
                 "title",
                 "the site title is empty".into(),
                 "give the handbook a name, e.g. title = \"客服培训手册\"",
+            ));
+        }
+        let phrases = self.quizzes.forbidden.iter().chain(&self.quizzes.allowed);
+        if phrases.into_iter().any(|p| p.trim().is_empty()) {
+            problems.push(at_key(
+                "[quizzes]",
+                "forbidden and allowed phrases must not be empty".into(),
+                "remove the empty string from the list",
             ));
         }
         let roles = [&self.dialogue.customer, &self.dialogue.agent];

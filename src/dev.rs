@@ -2,7 +2,7 @@
 //!
 //! The shape is mdBook's `serve`: static files plus one websocket, fed by a broadcast
 //! channel; with zola's pure [`classify`] deciding what a changed path means. State is
-//! a value ([`DevState`]) shared by the handlers, not a global. A failed rebuild keeps
+//! a value (`DevState`) shared by the handlers, not a global. A failed rebuild keeps
 //! the last good site (the build only swaps its output in on success) and sends the
 //! diagnostics to every open page, which shows them in an overlay until a rebuild
 //! succeeds.

@@ -345,6 +345,9 @@ fn toml_hint(message: &str, found: &str) -> Option<String> {
             found.trim()
         ));
     }
+    if message.starts_with("unknown variant") {
+        return Some("write one of the expected values, in double quotes".into());
+    }
     if message.contains("date") || message.contains("datetime") {
         return Some("write dates as YYYY-MM-DD, e.g. 2027-06-30, without quotes".into());
     }

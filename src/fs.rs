@@ -91,6 +91,18 @@ pub fn walk_files(root: &Path) -> Walk {
     walk
 }
 
+/// Every entry below `root` that is not a folder (hidden ones included, links not
+/// followed), as relative paths in no particular order. For the build's own output,
+/// where nothing is skipped and unreadable entries do not matter.
+pub fn walk_all_files(root: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| relative(root, e.path()))
+        .collect()
+}
+
 fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)

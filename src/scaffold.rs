@@ -1,6 +1,6 @@
 //! `shouce init DIR`: a new handbook that builds and explains itself — a config, a few
-//! pages that teach the format (front matter, sections, dialogues, callouts, links)
-//! and a copy of the default theme to adapt.
+//! pages that teach the format (front matter, sections, dialogues, callouts, links),
+//! a practice quiz that shows the quiz format, and a copy of the default theme to adapt.
 
 use std::path::Path;
 
@@ -26,7 +26,10 @@ const FILES: &[(&str, &str)] = &[
         "content/guide/scripts.md",
         include_str!("scaffold/guide/scripts.md"),
     ),
-    ("quizzes/.gitkeep", ""),
+    (
+        "quizzes/guide-practice.toml",
+        include_str!("scaffold/quizzes/guide-practice.toml"),
+    ),
 ];
 
 /// Writes a new handbook into `dir`, which must not exist or be empty.
@@ -72,6 +75,7 @@ mod tests {
         let report = build::build(&BuildOptions::new(&site)).unwrap();
         assert!(report.pages >= 2, "{report:?}");
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        assert!(site.join("public/quizzes/index.html").exists());
         assert!(create(&site).is_err(), "refuses a folder that is not empty");
     }
 }

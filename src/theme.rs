@@ -16,13 +16,18 @@ use tera::Tera;
 use crate::error::{Diagnostic, Error, Location, Severity};
 
 /// Templates every theme must provide.
-pub const REQUIRED: [&str; 6] = [
+pub const REQUIRED: &[&str] = &[
     "base.html",
     "index.html",
     "section.html",
     "page.html",
     "404.html",
     "print.html",
+    "quizzes.html",
+    "exam.html",
+    "quiz.html",
+    "practice.html",
+    "search.html",
 ];
 
 /// One template file as found on disk.
@@ -78,7 +83,7 @@ impl Theme {
                     .and_then(|e| parse_error(f, &e))
             })
             .collect();
-        for name in REQUIRED {
+        for &name in REQUIRED {
             if !files.contains_key(name) {
                 let dir = files
                     .values()

@@ -2,10 +2,12 @@
 //! drives the shipped handbook as built by the `shouce` binary, and `shouce dev`.
 //!
 //! The checks themselves are the Node scripts in `tests/browser/` (`site.mjs`,
-//! `dev.mjs`); this file builds the site, installs their one npm dependency when
+//! `search.mjs`, `dev.mjs`, `quiz.mjs`); this file builds the site, installs their one npm dependency when
 //! `tests/browser/node_modules` is missing (`npm ci`), runs them and fails with
 //! their output. Needs `node`, `npm` and Chromium (`/usr/bin/chromium`, or set
 //! `CHROMIUM`): `apt-get install chromium`.
+
+mod common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -129,8 +131,8 @@ fn run_script(script: &str, env: &[(&str, &Path)]) {
     }
 }
 
-#[test]
-fn site() {
+/// Builds the shipped handbook into a temp dir; returns the dir (keep it alive) and the site.
+fn build_handbook() -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     let build = Command::new(SHOUCE)
@@ -147,10 +149,32 @@ fn site() {
         String::from_utf8_lossy(&build.stdout),
         String::from_utf8_lossy(&build.stderr)
     );
+    (out, site)
+}
+
+#[test]
+fn site() {
+    let (_out, site) = build_handbook();
     run_script("site.mjs", &[("SITE_DIR", &site)]);
+}
+
+#[test]
+fn search() {
+    let (_out, site) = build_handbook();
+    run_script("search.mjs", &[("SITE_DIR", &site)]);
 }
 
 #[test]
 fn dev_live_reload() {
     run_script("dev.mjs", &[]);
+}
+
+/// Practice quizzes, on a small fixture site (not the shipped handbook's quizzes).
+#[test]
+fn practice_quiz() {
+    let site = common::practice::site();
+    if let Err(failure) = site.build() {
+        panic!("the practice fixture did not build: {failure:?}");
+    }
+    run_script("quiz.mjs", &[("SITE_DIR", &site.path("public"))]);
 }

@@ -34,6 +34,7 @@ fn builds_pages_sections_and_site_files() {
         "rules/refund/index.html",
         "rules/shipping/index.html",
         "print/index.html",
+        "search/index.html",
         "404.html",
         "sitemap.xml",
         "rules/flow.png",
@@ -176,6 +177,34 @@ fn site_templates_override_the_theme_and_pages_pick_templates() {
     site.file("templates/404.html", "gone");
     site.build().unwrap();
     assert_eq!(site.read("public/404.html"), "gone");
+}
+
+#[test]
+fn the_search_page_is_written_outside_the_sitemap_and_every_page_has_the_box() {
+    let site = small_site();
+    site.build().unwrap();
+    let search = site.read("public/search/index.html");
+    assert!(search.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(search.contains("id=\"search-page-form\""), "{search}");
+    assert!(
+        search.contains("data-root=\"../\""),
+        "the results page knows its root"
+    );
+    assert!(!site.read("public/sitemap.xml").contains("/search/"));
+    let page = site.read("public/rules/refund/index.html");
+    assert!(page.contains(
+        "<div id=\"search\" role=\"search\" aria-label=\"搜索手册\" data-root=\"../../\">"
+    ));
+    assert!(
+        page.contains("action=\"../../search/\""),
+        "a GET form to the results page"
+    );
+    assert!(page.contains("role=\"combobox\""));
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains("data-root=\"\""),
+        "the home page's root is empty"
+    );
 }
 
 #[test]

@@ -86,3 +86,22 @@ fn an_empty_handbook_and_a_bad_config_are_explained() {
     site.file("shouce.toml", "title = \"t\"\nthem = \"dark\"\n");
     insta::assert_snapshot!("bad_config", site.build_errors());
 }
+
+#[test]
+fn pages_cannot_take_the_handbooks_own_urls() {
+    let site = Site::new();
+    site.page("_index.md", "title = \"首页\"", "x\n")
+        .page("print.md", "title = \"打印\"", "x\n")
+        .page("search/a.md", "title = \"搜索技巧\"", "x\n");
+    let errors = site.build_errors();
+    assert!(errors.contains("content/print.md"), "{errors}");
+    assert!(
+        errors.contains("the URL /print/ is the handbook's own page"),
+        "{errors}"
+    );
+    assert!(errors.contains("content/search"), "{errors}");
+    assert!(
+        errors.contains("the URL /search/ is the handbook's own page"),
+        "{errors}"
+    );
+}

@@ -8,24 +8,48 @@ use crate::content::{Child, Library};
 use crate::error::{self, Diagnostic, Severity};
 use crate::markdown::{AnchorRef, Rendered};
 
-/// Every `page.md#anchor` link must name a heading that exists on that page.
-pub fn check(
-    lib: &Library,
-    outcomes: &[(Child, &Rendered)],
-    policy: LinkPolicy,
-) -> Vec<Diagnostic> {
-    let source_of = |item: Child| lib.page(item);
-    let anchors: HashMap<&str, HashSet<&str>> = outcomes
+/// The heading ids of every rendered page, by source path.
+pub type AnchorSets<'a> = HashMap<&'a str, HashSet<&'a str>>;
+
+/// Collects the heading ids each rendered page has.
+pub fn sets<'a>(lib: &'a Library, outcomes: &[(Child, &'a Rendered)]) -> AnchorSets<'a> {
+    outcomes
         .iter()
         .filter_map(|(item, rendered)| {
-            source_of(*item).map(|p| {
+            lib.page(*item).map(|p| {
                 (
                     p.source.as_str(),
                     rendered.anchors.iter().map(String::as_str).collect(),
                 )
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The hint for a link to `#anchor` on a page whose headings are `known`.
+pub fn hint(anchor: &str, known: Option<&HashSet<&str>>) -> String {
+    let mut available: Vec<&str> = known
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    available.sort_unstable();
+    match error::closest(anchor, &available) {
+        Some(best) => format!(
+            "did you mean `#{best}`? headings on that page: {}",
+            available.join(", ")
+        ),
+        None if available.is_empty() => "that page has no headings".to_string(),
+        None => format!("headings on that page: {}", available.join(", ")),
+    }
+}
+
+/// Every `page.md#anchor` link must name a heading that exists on that page.
+pub fn check(
+    lib: &Library,
+    outcomes: &[(Child, &Rendered)],
+    anchors: &AnchorSets<'_>,
+    policy: LinkPolicy,
+) -> Vec<Diagnostic> {
+    let source_of = |item: Child| lib.page(item);
     let severity = match policy {
         LinkPolicy::Error => Severity::Error,
         LinkPolicy::Warn => Severity::Warning,
@@ -45,18 +69,7 @@ pub fn check(
             if known.is_some_and(|set| set.contains(anchor.as_str())) {
                 continue;
             }
-            let mut available: Vec<&str> = known
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default();
-            available.sort_unstable();
-            let hint = match error::closest(anchor, &available) {
-                Some(best) => format!(
-                    "did you mean `#{best}`? headings on that page: {}",
-                    available.join(", ")
-                ),
-                None if available.is_empty() => "that page has no headings".to_string(),
-                None => format!("headings on that page: {}", available.join(", ")),
-            };
+            let hint = hint(anchor, known);
             problems.push(
                 Diagnostic::at(
                     severity,

@@ -122,6 +122,12 @@ impl SiteKeys {
             }
         }
         all.update(&inputs.theme.fingerprint());
+        // Every page links to the quiz index when there is one; a lesson may embed
+        // any practice quiz.
+        all.update(&[u8::from(inputs.quizzes.is_empty())]);
+        for quiz in &inputs.quizzes {
+            all.update(quiz.text.as_bytes()).update(&[0]);
+        }
         all.update(
             format!(
                 "{:?}{:?}{}",

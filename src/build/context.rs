@@ -39,6 +39,8 @@ pub struct Common<'a> {
     /// The sidebar, rendered by the theme's `nav.html` (see `build/nav.rs`).
     pub nav_html: String,
     pub page_kind: &'static str,
+    /// The site has quizzes: the theme links to the quiz index (`quizzes/`).
+    pub has_quizzes: bool,
 }
 
 /// One line of the sidebar. The tree is flattened depth-first so that templates render
@@ -317,6 +319,14 @@ pub struct NotFoundContext<'a> {
     pub common: Common<'a>,
 }
 
+/// The search results page (`search/`): the results are found in the browser, so it
+/// gets only what every template gets.
+#[derive(Debug, Serialize)]
+pub struct SearchPageContext<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+}
+
 /// Chinese characters count one each, other words one per run of letters or digits.
 pub fn word_count(text: &str) -> usize {
     let mut count = 0;
@@ -325,7 +335,7 @@ pub fn word_count(text: &str) -> usize {
         if is_cjk(ch) {
             count += 1;
             in_word = false;
-        } else if ch.is_alphanumeric() {
+        } else if is_word_char(ch) {
             if !in_word {
                 count += 1;
             }
@@ -335,6 +345,19 @@ pub fn word_count(text: &str) -> usize {
         }
     }
     count
+}
+
+/// A letter or digit. ASCII and the CJK punctuation and full-width blocks (most of
+/// what surrounds Chinese text) are decided without Unicode table lookups, which
+/// otherwise cost more than the rest of the count.
+fn is_word_char(ch: char) -> bool {
+    match ch as u32 {
+        0..=0x7F => ch.is_ascii_alphanumeric(),
+        0x3000..=0x303F => false,
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => true,
+        0xFF00..=0xFFEF => false,
+        _ => ch.is_alphanumeric(),
+    }
 }
 
 fn is_cjk(ch: char) -> bool {
@@ -383,5 +406,7 @@ mod tests {
     fn counts_chinese_characters_and_latin_words() {
         assert_eq!(word_count("退款率 = refund rate 3%"), 3 + 3);
         assert_eq!(word_count(""), 0);
+        // Full-width letters are a word; CJK punctuation splits; other scripts count.
+        assert_eq!(word_count("退款，ＤＳＲ评分。café ok"), 2 + 1 + 2 + 1 + 1);
     }
 }

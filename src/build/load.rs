@@ -17,6 +17,7 @@ use crate::theme::Theme;
 use super::BuildOptions;
 use super::assets::{self, Copy, ThemeAssets};
 use super::cache::{self, Cache, HighlightCss, Key};
+use super::quizzes::{self, QuizFile};
 
 /// Everything a build reads, checked.
 #[derive(Debug)]
@@ -27,7 +28,10 @@ pub struct Inputs {
     pub theme_assets: ThemeAssets,
     /// Non-Markdown files of `content/` and the site's `static/`.
     pub files: Vec<Copy>,
-    /// Freshness warnings and the like, found while loading.
+    /// `quizzes/*.toml`, checked one by one (links are checked after rendering).
+    pub quizzes: Vec<QuizFile>,
+    /// Freshness warnings and the like found while loading, and the quizzes' errors
+    /// (reported with the render phase's, see `quiz_problems` in `load`).
     pub warnings: Vec<Diagnostic>,
     /// A hash of each page's text, by source path (for dev's rebuild cache).
     pub text_keys: HashMap<String, Key>,
@@ -82,6 +86,9 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
             Err(d) => problems.extend(d),
         }
     }
+    // Quiz problems do not stop the load: the pages still render, so one run also
+    // reports the quizzes' broken links (checked once headings are known).
+    let (quizzes, mut quiz_problems) = quizzes::load(root, config.as_ref());
     let theme = match &config {
         Some(c) => match Theme::load(root, &c.theme)? {
             Ok(t) => Some(t),
@@ -106,7 +113,11 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
     };
     let library = if problems.is_empty() || !pages.is_empty() {
         match Library::assemble(pages, options.drafts) {
-            Ok(lib) => Some(lib),
+            Ok(lib) => {
+                quiz_problems.extend(quizzes::url_collisions(&lib, &quizzes));
+                problems.extend(reserved_urls(&lib));
+                Some(lib)
+            }
             Err(d) => {
                 problems.extend(d);
                 None
@@ -118,6 +129,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
     let (Some(config), Some(theme), Some(library), Some((light_css, dark_css)), true) =
         (config, theme, library, highlight_css, problems.is_empty())
     else {
+        problems.extend(quiz_problems.into_iter().filter(Diagnostic::is_error));
         crate::error::sort(&mut problems);
         return Err(Failure::Author(problems));
     };
@@ -137,13 +149,15 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         })
         .collect();
     files.extend(assets::plain_files(&root.join("static"), "")?);
-    let warnings = overdue_reviews(&library, options);
+    let mut warnings = quiz_problems;
+    warnings.extend(overdue_reviews(&library, options));
     Ok(Inputs {
         config,
         library,
         theme,
         theme_assets,
         files,
+        quizzes,
         warnings,
         text_keys,
         highlight_css,
@@ -232,6 +246,33 @@ fn highlight_stylesheets(
         })
         .collect();
     Ok(Err(problems))
+}
+
+/// Pages whose URL the build needs for itself (the print view, the search page).
+fn reserved_urls(library: &Library) -> Vec<Diagnostic> {
+    let reserved = [super::print::PATH, super::render::SEARCH_PAGE];
+    let pages = library
+        .pages
+        .iter()
+        .map(|p| (p.url_path.as_str(), p.file.clone()));
+    let sections = library.sections.iter().map(|s| {
+        let file = s.index.as_ref().map_or_else(
+            || Path::new("content").join(s.url_path.trim_end_matches('/')),
+            |p| p.file.clone(),
+        );
+        (s.url_path.as_str(), file)
+    });
+    pages
+        .chain(sections)
+        .filter(|(url, _)| reserved.contains(url))
+        .map(|(url, file)| {
+            Diagnostic::error(
+                Location::file(file),
+                format!("the URL /{url} is the handbook's own page"),
+            )
+            .with_hint("rename the file or its folder, or set `slug` in its front matter")
+        })
+        .collect()
 }
 
 /// A warning for every page whose `review_by` date has passed.

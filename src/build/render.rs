@@ -1,6 +1,7 @@
 //! Rendering every page and section in parallel, then the files that need all of
-//! them: the print view, `404.html`, `sitemap.xml`. Links to anchors on other pages
-//! are checked here, once every page's headings are known.
+//! them: the print view, `404.html`, the search results page (`search/`),
+//! `sitemap.xml`. Links to anchors on other pages are checked here, once every page's
+//! headings are known.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,13 +17,18 @@ use super::anchors;
 use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
 use super::context::{
     self, BodyView, Common, NotFoundContext, PageContext, PageView, PrintContext, PrintEntry,
-    SectionContext, SectionView, SiteInfo,
+    SearchPageContext, SectionContext, SectionView, SiteInfo,
 };
 use super::load::Inputs;
 use super::nav::NavCache;
+use super::practice::Practice;
 use super::print;
 use super::write::{Output, OutputMode};
-use super::{BuildOptions, Progress, search, sitemap};
+use super::{BuildOptions, Progress, quizzes, search, sitemap};
+
+/// Where the search results page goes (`search/index.html`; it reads `?q=` in the
+/// browser). Not a page of the library, so it is in neither the sitemap nor the index.
+pub const SEARCH_PAGE: &str = "search/";
 
 /// The renderer's view of which pages and files exist.
 struct Site<'a> {
@@ -51,6 +57,7 @@ struct Shared<'a> {
     out: &'a Output,
     cache: Option<&'a Cache>,
     keys: Option<SiteKeys>,
+    practice: Practice<'a>,
 }
 
 /// One rendered page or section, minus the HTML already written to disk.
@@ -86,7 +93,12 @@ pub fn render_site(
         .map(|c| (nav_section(lib, *c), links::root_prefix(lib.url_path(*c))))
         .collect();
     nav_keys.push((ROOT, links::root_prefix(print::PATH)));
+    nav_keys.push((ROOT, links::root_prefix(SEARCH_PAGE)));
     nav_keys.push((ROOT, inputs.config.base_path().to_string()));
+    // Pages that are not lessons (the quiz index, quiz and exam pages, the search
+    // page) show the home's sidebar, one or two folders down.
+    nav_keys.push((ROOT, "../".to_string()));
+    nav_keys.push((ROOT, "../../".to_string()));
     let nav =
         NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
     tracing::info!("sidebars rendered");
@@ -103,6 +115,7 @@ pub fn render_site(
         out,
         cache,
         keys: cache.map(|_| SiteKeys::compute(inputs, options)),
+        practice: Practice::new(lib, &inputs.quizzes),
     };
     let bar = progress_bar(options.progress, order.len());
     let results: Vec<Result<Outcome, Failure>> = order
@@ -135,11 +148,16 @@ pub fn render_site(
         .iter()
         .map(|o| (o.item, o.rendered.as_ref()))
         .collect();
-    diagnostics.extend(anchors::check(
+    let anchor_sets = anchors::sets(lib, &rendered);
+    let policy = inputs.config.markdown.broken_links;
+    diagnostics.extend(anchors::check(lib, &rendered, &anchor_sets, policy));
+    diagnostics.extend(quizzes::check_links(
         lib,
-        &rendered,
-        inputs.config.markdown.broken_links,
+        &anchor_sets,
+        &inputs.quizzes,
+        policy,
     ));
+    diagnostics.extend(shared.practice.check_embeds(lib, &rendered));
     if !diagnostics.iter().any(Diagnostic::is_error) {
         // The search index is built while the print view renders (mostly one thread).
         let items: Vec<_> = outcomes
@@ -214,6 +232,7 @@ fn common<'a>(
         root,
         assets: &shared.inputs.theme_assets.map,
         page_kind: kind,
+        has_quizzes: !shared.inputs.quizzes.is_empty(),
     }
 }
 
@@ -252,8 +271,14 @@ fn render_item(
     };
     let rendered = reused
         .unwrap_or_else(|| Arc::new(page.map(|p| render_markdown(shared, p)).unwrap_or_default()));
+    let root = links::root_prefix(url_path);
+    let assets = &shared.inputs.theme_assets.map;
+    let html = shared
+        .practice
+        .page_body(&shared.inputs.theme, &rendered, &root, assets)
+        .map_err(|d| Failure::Author(vec![d]))?;
     let body = BodyView {
-        html: &rendered.html,
+        html: &html,
         toc: &rendered.toc,
         plain: &rendered.plain,
     };
@@ -365,7 +390,7 @@ fn template_name<'a>(
     }
 }
 
-/// The print view, 404 page, sitemap and static files.
+/// The print view, 404 page, search results page, sitemap and static files.
 fn write_site_files(
     shared: &Shared<'_>,
     outcomes: &mut [Outcome],
@@ -414,7 +439,9 @@ fn write_site_files(
         .map(|(n, o)| {
             let rebase = || {
                 print::rebase(
-                    &o.rendered.html,
+                    &shared
+                        .practice
+                        .print_body(&o.rendered, lib.url_path(o.item)),
                     lib.url_path(o.item),
                     &print::entry_anchor(n + 1),
                     &book,
@@ -451,9 +478,48 @@ fn write_site_files(
         Ok(html) => out.write("404.html", html.as_bytes())?,
         Err(d) => problems.push(d),
     }
+    let page_common = |root, kind| common(shared, root, ROOT, None, kind);
+    let quiz_pages = quizzes::render_pages(
+        lib,
+        &shared.inputs.quizzes,
+        &shared.inputs.theme,
+        &page_common,
+    )
+    .and_then(|mut pages| {
+        pages.extend(
+            shared
+                .practice
+                .render_pages(&shared.inputs.theme, &page_common)?,
+        );
+        Ok(pages)
+    });
+    let mut extra = Vec::new();
+    match quiz_pages {
+        Ok(pages) => {
+            for (path, html) in pages {
+                out.write(&path, &html)?;
+                extra.push(path.trim_end_matches("index.html").to_string());
+            }
+        }
+        Err(d) => problems.push(d),
+    }
+    extra.sort();
+    let search = SearchPageContext {
+        common: common(
+            shared,
+            links::root_prefix(SEARCH_PAGE),
+            ROOT,
+            None,
+            "search",
+        ),
+    };
+    match shared.inputs.theme.render("search.html", &search) {
+        Ok(html) => out.write(&format!("{SEARCH_PAGE}index.html"), html.as_bytes())?,
+        Err(d) => problems.push(d),
+    }
     out.write(
         "sitemap.xml",
-        sitemap::render(lib, &shared.inputs.config.base_url).as_bytes(),
+        sitemap::render(lib, &extra, &shared.inputs.config.base_url).as_bytes(),
     )?;
     shared.inputs.theme_assets.write(out)?;
     for copy in &shared.inputs.files {

@@ -4,15 +4,19 @@ use std::fmt::Write as _;
 
 use crate::content::{Child, Library, ROOT};
 
-pub fn render(lib: &Library, base_url: &str) -> String {
+/// `extra`: URL paths of pages that are not lessons (the quiz index, quiz pages).
+pub fn render(lib: &Library, extra: &[String], base_url: &str) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     let mut items = vec![Child::Section(ROOT)];
     items.extend(lib.reading_order());
-    for item in items {
-        let path: String =
-            percent_encoding::utf8_percent_encode(lib.url_path(item), PATH).to_string();
+    let paths = items
+        .into_iter()
+        .map(|item| lib.url_path(item))
+        .chain(extra.iter().map(String::as_str));
+    for url_path in paths {
+        let path: String = percent_encoding::utf8_percent_encode(url_path, PATH).to_string();
         let _ = writeln!(
             xml,
             "  <url><loc>{}</loc></url>",
@@ -48,12 +52,16 @@ mod tests {
             DraftPolicy::Exclude,
         )
         .unwrap();
-        let xml = render(&lib, "https://kb.example/");
+        let xml = render(&lib, &["quizzes/".to_string()], "https://kb.example/");
         assert!(xml.contains("<loc>https://kb.example/</loc>"));
         assert!(
             xml.contains("<loc>https://kb.example/%E8%A7%84%E5%88%99/%E9%80%80%E6%AC%BE/</loc>"),
             "{xml}"
         );
-        assert_eq!(xml.matches("<url>").count(), 4);
+        assert!(
+            xml.contains("<loc>https://kb.example/quizzes/</loc>"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<url>").count(), 5);
     }
 }

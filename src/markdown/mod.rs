@@ -3,7 +3,8 @@
 //!
 //! On top of CommonMark (+ tables, footnotes, strikethrough, task lists) it adds heading
 //! ids and a table of contents ([`heading`]), callouts ([`callout`]), dialogue blocks
-//! ([`dialogue`]), highlighted code ([`highlight`]) and link rewriting ([`links`]).
+//! ([`dialogue`]), quiz embeds ([`quiz_block`]), highlighted code ([`highlight`]) and
+//! link rewriting ([`links`]).
 //! Anchors on *other* pages cannot be checked while one page renders, so they are
 //! returned as [`AnchorRef`]s for the build to check once every page is rendered.
 //! Raw HTML is sanitised with ammonia unless the site trusts its authors.
@@ -13,6 +14,7 @@ pub mod dialogue;
 pub mod heading;
 pub mod highlight;
 pub mod links;
+pub mod quiz_block;
 mod sanitize;
 
 use std::ops::Range;
@@ -75,9 +77,19 @@ pub struct Rendered {
     /// Every id a link may point at on this page.
     pub anchors: Vec<String>,
     pub anchor_refs: Vec<AnchorRef>,
+    /// ```` ```quiz ```` blocks, in order; the HTML holds a marker for each.
+    pub quiz_refs: Vec<quiz_block::QuizRef>,
     /// The text without markup, for word counts and search.
     pub plain: String,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A short piece of Markdown that is not a page (a quiz's prompt, an explanation):
+/// CommonMark with the page extensions, always sanitized, no heading ids or link checks.
+pub fn snippet(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(text, cmark_options()));
+    sanitize::clean(&html)
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -321,6 +333,8 @@ impl<'p> Renderer<'p, '_> {
         };
         let html = if lang == "dialogue" {
             self.dialogue(&code, code_start.unwrap_or(range.start))
+        } else if lang == "quiz" {
+            self.quiz_ref(&code, code_start.unwrap_or(range.start), &range)
         } else {
             self.rendered.plain.push_str(&code);
             self.options.highlighter.block(&code, &lang)
@@ -353,6 +367,34 @@ impl<'p> Renderer<'p, '_> {
                     .with_hint(e.hint);
                     self.rendered.diagnostics.push(d);
                 }
+                String::new()
+            }
+        }
+    }
+
+    /// Records a quiz embed and leaves its marker (see [`quiz_block`]).
+    fn quiz_ref(&mut self, code: &str, body_offset: usize, block: &Range<usize>) -> String {
+        let base = self.page.body_start;
+        match quiz_block::parse(code) {
+            Ok((id, at)) => {
+                let start = base + body_offset + at;
+                let n = self.rendered.quiz_refs.len();
+                self.rendered.quiz_refs.push(quiz_block::QuizRef {
+                    id: id.to_string(),
+                    span: start..start + id.len(),
+                });
+                quiz_block::marker(n)
+            }
+            Err(message) => {
+                let d = Diagnostic::at(
+                    Severity::Error,
+                    self.page.file,
+                    self.page.text,
+                    base + block.start..base + block.end,
+                    message,
+                )
+                .with_hint("write the id of a practice quiz on the block's one line, e.g. ```quiz\nrules-practice\n```");
+                self.rendered.diagnostics.push(d);
                 String::new()
             }
         }

@@ -106,6 +106,32 @@ fn dialogue_errors_point_at_the_line() {
 }
 
 #[test]
+fn quiz_blocks_leave_a_marker_and_a_located_ref() {
+    let body = "前文\n\n```quiz\n  rules-practice\n```\n\n<b>raw</b> 后文\n";
+    let r = render_with(body, &config());
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.quiz_refs.len(), 1);
+    let text = format!("+++\ntitle = \"t\"\n+++\n{body}");
+    assert_eq!(&text[r.quiz_refs[0].span.clone()], "rules-practice");
+    // sanitizing (the page has raw HTML) keeps the marker
+    assert!(quiz_block::has_markers(&r.html), "{}", r.html);
+    assert!(!r.plain.contains("rules-practice"));
+
+    let r = render_with("```quiz\na b\n```\n", &config());
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(r.diagnostics[0].location.line, 4);
+    assert!(r.quiz_refs.is_empty());
+}
+
+#[test]
+fn snippets_are_markdown_and_always_sanitized() {
+    assert_eq!(
+        snippet("最早多久可以申请**小二介入**？<script>x</script>"),
+        "<p>最早多久可以申请<strong>小二介入</strong>？</p>\n"
+    );
+}
+
+#[test]
 fn code_is_highlighted_with_classes() {
     let out = html("```json\n{\"title\": 1}\n```\n");
     assert!(out.contains("<pre class=\"code\" data-lang=\"json\">"));

@@ -106,6 +106,13 @@ pub fn grade(question: &Question, key: &AnswerKey, answer: &Answer) -> Grade {
     }
 }
 
+/// Whether a forbidden phrase is one of the Advertising Law's absolute claims (the
+/// built-in list), which the feedback names as such; a site's or a question's own
+/// phrases (`包您满意`, `开票要加钱`) are reported without that reason.
+pub fn is_advertising_law(phrase: &str) -> bool {
+    super::model::DEFAULT_FORBIDDEN.contains(&phrase)
+}
+
 fn is_blank(answer: &Answer) -> bool {
     match answer {
         Answer::Blank => true,
@@ -316,9 +323,11 @@ fn script(rubric: &Rubric, (min, max): (Option<u32>, Option<u32>), reply: &str) 
         let p = searchable(phrase);
         if !p.is_empty() && masked.contains(&p) {
             penalties += 1;
-            feedback.push(format!(
-                "使用了禁用词“{phrase}”（《广告法》禁止绝对化用语）。"
-            ));
+            feedback.push(if is_advertising_law(phrase) {
+                format!("使用了禁用词“{phrase}”（《广告法》禁止绝对化用语）。")
+            } else {
+                format!("使用了禁用词“{phrase}”。")
+            });
         }
     }
     let count = char_count(reply) as u64;

@@ -270,7 +270,7 @@ pub struct Element {
 
 /// Absolute claims banned by the Advertising Law (广告法 第九条: 国家级、最高级、
 /// 最佳 …), forbidden in every script reply. A site extends the list with
-/// [`Quiz::add_forbidden`]; a question with `[questions.rubric] forbidden = […]`.
+/// [`Quiz::add_site_phrases`]; a question with `[questions.rubric] forbidden = […]`.
 pub const DEFAULT_FORBIDDEN: &[&str] = &[
     "最",
     "第一",
@@ -293,13 +293,20 @@ pub const DEFAULT_FORBIDDEN: &[&str] = &[
 pub const DEFAULT_ALLOWED: &[&str] = &["第一时间", "第一次", "最近", "最后", "最晚", "最早"];
 
 impl Quiz {
-    /// Adds the site's own forbidden phrases to every script question's rubric.
-    pub fn add_forbidden(&mut self, phrases: &[String]) {
+    /// Adds the site's own phrases (`[quizzes]` in `shouce.toml`) to every script
+    /// question's rubric: `forbidden` ones no reply may contain, `allowed` ones that
+    /// contain a forbidden phrase but are fine to say.
+    pub fn add_site_phrases(&mut self, forbidden: &[String], allowed: &[String]) {
         for item in &mut self.items {
             if let Rule::Script(rubric) = &mut item.key.rule {
-                for phrase in phrases {
-                    if !rubric.forbidden.contains(phrase) {
-                        rubric.forbidden.push(phrase.clone());
+                for (list, phrases) in [
+                    (&mut rubric.forbidden, forbidden),
+                    (&mut rubric.allowed, allowed),
+                ] {
+                    for phrase in phrases {
+                        if !list.contains(phrase) {
+                            list.push(phrase.clone());
+                        }
                     }
                 }
             }

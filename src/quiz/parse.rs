@@ -128,6 +128,16 @@ impl Report<'_> {
     }
 }
 
+/// Where the quiz's top-level `id` value is written, for diagnostics that concern the
+/// whole quiz (a duplicate id across files, a page URL it collides with).
+pub fn id_span(text: &str) -> Option<Range<usize>> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Spanned<String>,
+    }
+    toml::from_str::<IdOnly>(text).ok().map(|raw| raw.id.span())
+}
+
 /// Parses and checks one quiz file. Collects every problem it can find.
 pub fn parse(path: &Path, text: &str) -> Result<Quiz, Vec<Diagnostic>> {
     let mut report = Report {

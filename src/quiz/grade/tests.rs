@@ -169,13 +169,16 @@ fn text_answer(s: &str) -> Answer {
     Answer::Text(s.into())
 }
 
-#[test]
-fn every_type_right_wrong_partial_empty_malformed() {
+/// (case, question, answer, points awarded, full marks, a phrase of the feedback)
+type Case = (&'static str, Item, Answer, f64, bool, &'static str);
+
+/// The table: every type, right, wrong, partial, empty and malformed. Also exported
+/// for the browser grader (see `grade_cases_json_is_current`).
+fn table() -> Vec<Case> {
     use Answer::*;
     let any = Scoring::AllOrNothing;
     let per = Scoring::PerOption;
-    // (case, question, answer, points awarded, full marks, a phrase of the feedback)
-    let cases: Vec<(&str, Item, Answer, f64, bool, &str)> = vec![
+    vec![
         (
             "single right",
             single(),
@@ -603,6 +606,32 @@ fn every_type_right_wrong_partial_empty_malformed() {
             "禁用词“最”",
         ),
         (
+            "script forbidden word is the law's",
+            script(),
+            text_answer("抱歉，我们马上发，是全网最快的！"),
+            0.0,
+            false,
+            "（《广告法》禁止绝对化用语）",
+        ),
+        (
+            "script site phrase is not the law's",
+            {
+                let mut item = script();
+                item.key.rule = match item.key.rule {
+                    Rule::Script(mut rubric) => {
+                        rubric.forbidden.push("包您满意".into());
+                        Rule::Script(rubric)
+                    }
+                    other => other,
+                };
+                item
+            },
+            text_answer("抱歉，我们马上发货，包您满意。"),
+            2.0,
+            false,
+            "使用了禁用词“包您满意”。",
+        ),
+        (
             "script one forbidden, half left",
             script(),
             text_answer("抱歉，我们马上发，绝对没问题。"),
@@ -650,8 +679,12 @@ fn every_type_right_wrong_partial_empty_malformed() {
             false,
             "格式无效",
         ),
-    ];
-    for (name, item, answer, points, correct, phrase) in cases {
+    ]
+}
+
+#[test]
+fn every_type_right_wrong_partial_empty_malformed() {
+    for (name, item, answer, points, correct, phrase) in table() {
         let g = grade(&item.question, &item.key, &answer);
         assert_eq!(g.points_awarded, points, "{name}: {g:?}");
         assert_eq!(g.max_points, f64::from(item.question.points), "{name}");
@@ -725,3 +758,5 @@ fn the_documented_example_grades_its_own_keys_as_full_marks() {
         assert!(g.correct, "{}: {g:?}", item.question.id);
     }
 }
+
+mod parity;

@@ -105,7 +105,7 @@ fn script_rubric_gets_the_default_forbidden_list() {
     assert!(rubric.forbidden.iter().any(|f| f == "包您满意"));
     assert!(rubric.allowed.iter().any(|f| f == "第一时间"));
     let mut quiz = quiz;
-    quiz.add_forbidden(&["保证".to_string()]);
+    quiz.add_site_phrases(&["保证".to_string()], &[]);
     let Rule::Script(rubric) = &quiz.items[8].key.rule else {
         panic!("script")
     };

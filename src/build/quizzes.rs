@@ -1,0 +1,455 @@
+//! Quizzes in the build.
+//!
+//! * [`load`]: reads `quizzes/*.toml` (the IO edge; parsing is `quiz::parse`, pure),
+//!   adds the site's `[quizzes]` phrases to every rubric, and finds what no single file
+//!   can show: two quizzes with one id, a quiz whose page would collide with a lesson.
+//! * [`check_links`]: once every page has rendered and its headings are known, each
+//!   `lessons` entry must name a page and each question's `source` a page and heading.
+//! * [`render_pages`]: the quiz index (`quizzes/`) and each exam's landing page
+//!   (`exams/<id>/`), from the views in `quiz::landing` — never a question of an exam.
+//!
+//! Practice quizzes get their own pages and embeds from `practice.rs`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::{Config, LinkPolicy};
+use crate::content::Library;
+use crate::error::{self, Diagnostic, Error, Location, Severity};
+use crate::markdown::links;
+use crate::quiz::landing::{ExamLanding, LessonLink, QuizSummary};
+use crate::quiz::{self, Link, Quiz};
+
+use super::anchors::{self, AnchorSets};
+use super::context::Common;
+
+/// The folder quizzes are read from, below the site root.
+pub const DIR: &str = "quizzes";
+/// The URL path of the quiz index.
+pub const INDEX_PATH: &str = "quizzes/";
+
+/// One quiz file, checked, with its text kept for later diagnostics.
+#[derive(Debug, Clone)]
+pub struct QuizFile {
+    /// As shown in diagnostics: `quizzes/rules.toml`.
+    pub file: PathBuf,
+    pub text: String,
+    pub quiz: Quiz,
+}
+
+impl QuizFile {
+    /// The URL path of the quiz's own page: practice quizzes under `quizzes/`, exam
+    /// landing pages under `exams/`.
+    pub fn url_path(&self) -> String {
+        url_path(&self.quiz)
+    }
+
+    fn id_span(&self) -> Range<usize> {
+        quiz::id_span(&self.text).unwrap_or(0..0)
+    }
+}
+
+/// The URL path of a quiz's page.
+pub fn url_path(quiz: &Quiz) -> String {
+    if quiz.is_exam() {
+        format!("exams/{}/", quiz.id)
+    } else {
+        format!("{INDEX_PATH}{}/", quiz.id)
+    }
+}
+
+/// Reads and checks every quiz of the site at `root`: the quizzes, or every problem.
+/// A site without a `quizzes/` folder has no quizzes.
+pub fn load(root: &Path, config: Option<&Config>) -> (Vec<QuizFile>, Vec<Diagnostic>) {
+    let dir = root.join(DIR);
+    let mut problems = Vec::new();
+    if !dir.is_dir() {
+        return (Vec::new(), problems);
+    }
+    let walk = crate::fs::walk_files(&dir);
+    for (path, source) in walk.unreadable {
+        problems.push(
+            Diagnostic::error(
+                Location::file(Path::new(DIR).join(path)),
+                format!("cannot read the file: {source}"),
+            )
+            .with_hint("check that the file exists and that you may read it"),
+        );
+    }
+    let mut quizzes = Vec::new();
+    for entry in walk.files {
+        let shown = Path::new(DIR).join(&entry.relative);
+        if !entry.relative.ends_with(".toml") {
+            if !is_notes(&entry.relative) {
+                problems.push(
+                    Diagnostic::warning(Location::file(&shown), "not a quiz file: ignored")
+                        .with_hint(
+                            "quiz files end in .toml; rename it, or move it out of quizzes/",
+                        ),
+                );
+            }
+            continue;
+        }
+        match read(&entry.path, &shown) {
+            Err(d) => problems.push(d),
+            Ok(text) => match quiz::parse(&shown, &text) {
+                Ok(mut quiz) => {
+                    if let Some(config) = config {
+                        quiz.add_site_phrases(&config.quizzes.forbidden, &config.quizzes.allowed);
+                    }
+                    quizzes.push(QuizFile {
+                        file: shown,
+                        text,
+                        quiz,
+                    });
+                }
+                Err(d) => problems.extend(d),
+            },
+        }
+    }
+    problems.extend(duplicate_ids(&quizzes));
+    (quizzes, problems)
+}
+
+/// `README.md` and other notes trainers keep beside their quizzes.
+fn is_notes(relative: &str) -> bool {
+    relative.ends_with(".md") || relative.ends_with(".txt")
+}
+
+fn read(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = crate::fs::read(path).map_err(|e| {
+        let reason = match e {
+            Error::Io { source, .. } => source.to_string(),
+            other => other.to_string(),
+        };
+        Diagnostic::error(
+            Location::file(shown),
+            format!("cannot read the file: {reason}"),
+        )
+        .with_hint("check that the file exists and that you may read it")
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(Location::file(shown), "the file is not valid UTF-8")
+            .with_hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")
+    })
+}
+
+fn duplicate_ids(quizzes: &[QuizFile]) -> Vec<Diagnostic> {
+    let mut first: HashMap<&str, &QuizFile> = HashMap::new();
+    let mut problems = Vec::new();
+    for file in quizzes {
+        match first.get(file.quiz.id.as_str()) {
+            None => {
+                first.insert(&file.quiz.id, file);
+            }
+            Some(earlier) => {
+                let at = error::SourcePos::of(&earlier.text, earlier.id_span().start);
+                problems.push(
+                    Diagnostic::at(
+                        Severity::Error,
+                        &file.file,
+                        &file.text,
+                        file.id_span(),
+                        format!("two quizzes have the id `{}`", file.quiz.id),
+                    )
+                    .with_hint(format!(
+                        "ids name a quiz's page and its results; {}:{}:{} already uses it, so choose another",
+                        earlier.file.display(),
+                        at.line,
+                        at.col
+                    )),
+                );
+            }
+        }
+    }
+    problems
+}
+
+/// A quiz page whose URL a lesson already has.
+pub fn url_collisions(lib: &Library, quizzes: &[QuizFile]) -> Vec<Diagnostic> {
+    let urls: std::collections::HashSet<&str> = lib
+        .pages
+        .iter()
+        .map(|p| p.url_path.as_str())
+        .chain(lib.sections.iter().map(|s| s.url_path.as_str()))
+        .collect();
+    let taken = |path: &str| urls.contains(path);
+    let mut problems = Vec::new();
+    if !quizzes.is_empty() && taken(INDEX_PATH) {
+        problems.push(
+            Diagnostic::error(
+                Location::file("content/quizzes"),
+                "the quiz index needs the URL /quizzes/, which a lesson section already has",
+            )
+            .with_hint("rename the content/quizzes folder (or set its pages' slug)"),
+        );
+    }
+    for file in quizzes {
+        let path = file.url_path();
+        if taken(&path) {
+            problems.push(
+                Diagnostic::at(
+                    Severity::Error,
+                    &file.file,
+                    &file.text,
+                    file.id_span(),
+                    format!("the quiz's page /{path} is also a lesson's URL"),
+                )
+                .with_hint("give the quiz another id, or move the lesson"),
+            );
+        }
+    }
+    problems
+}
+
+/// Where a quiz link leads: a page's source path (relative to `content/`) and anchor.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    pub page: String,
+    pub anchor: Option<&'a str>,
+}
+
+/// Resolves a `lessons` entry (relative to `content/`, as `rules/refund.md`).
+pub fn resolve_lesson(link: &Link) -> Option<Resolved<'_>> {
+    match links::classify(&link.target, "") {
+        links::Target::Page { source, anchor } => Some(Resolved {
+            page: source,
+            anchor,
+        }),
+        _ => None,
+    }
+}
+
+/// Resolves a question's `source` (relative to the quiz file, as
+/// `../content/rules/refund.md#小二介入`).
+pub fn resolve_source(link: &Link) -> Option<Resolved<'_>> {
+    let split = link.target.find('#').unwrap_or(link.target.len());
+    let (path, anchor) = link.target.split_at(split);
+    let joined = links::join(DIR, path)?;
+    let page = joined.strip_prefix("content/")?;
+    page.ends_with(".md").then(|| Resolved {
+        page: page.to_string(),
+        anchor: anchor.strip_prefix('#').filter(|a| !a.is_empty()),
+    })
+}
+
+/// The href, from the page at `from` (a URL path), of the lesson paragraph a
+/// question's `source` names; `None` if it names nothing (`check_links` reports that).
+pub fn source_href(lib: &Library, link: &Link, from: &str) -> Option<String> {
+    let resolved = resolve_source(link)?;
+    let page = lib.find(&resolved.page)?;
+    let mut href = links::relative_url(from, lib.url_path(page));
+    if let Some(anchor) = resolved.anchor {
+        href.push('#');
+        href.push_str(anchor);
+    }
+    Some(href)
+}
+
+/// The lessons a quiz covers, as links from the page at `from`.
+pub fn lesson_links(lib: &Library, quiz: &Quiz, from: &str) -> Vec<LessonLink> {
+    quiz.lessons
+        .iter()
+        .filter_map(|link| {
+            let resolved = resolve_lesson(link)?;
+            let page = lib.find(&resolved.page)?;
+            Some(LessonLink {
+                title: lib.title(page).to_string(),
+                href: links::relative_url(from, lib.url_path(page)),
+            })
+        })
+        .collect()
+}
+
+/// Every lesson and source link of every quiz must name a page, and a source's
+/// anchor a heading on it. Broken links follow the site's `broken_links` policy.
+pub fn check_links(
+    lib: &Library,
+    anchors: &AnchorSets<'_>,
+    quizzes: &[QuizFile],
+    policy: LinkPolicy,
+) -> Vec<Diagnostic> {
+    let severity = match policy {
+        LinkPolicy::Error => Severity::Error,
+        LinkPolicy::Warn => Severity::Warning,
+    };
+    let mut sources: Vec<&str> = lib.pages.iter().map(|p| p.source.as_str()).collect();
+    sources.extend(
+        lib.sections
+            .iter()
+            .filter_map(|s| s.index.as_ref())
+            .map(|p| p.source.as_str()),
+    );
+    sources.sort_unstable();
+    let mut problems = Vec::new();
+    for file in quizzes {
+        let report = |span: &Range<usize>, message: String, hint: String| {
+            Diagnostic::at(severity, &file.file, &file.text, span.clone(), message).with_hint(hint)
+        };
+        let missing_page = |page: &str, how: &str| {
+            let hint = match error::closest(page, &sources) {
+                Some(best) => format!("did you mean `{how}{best}`?"),
+                None => {
+                    format!("write the path of a page below content/, e.g. `{how}rules/refund.md`")
+                }
+            };
+            (format!("no page content/{page}"), hint)
+        };
+        for lesson in &file.quiz.lessons {
+            match resolve_lesson(lesson) {
+                None => problems.push(report(
+                    &lesson.span,
+                    format!("`{}` is not a lesson page", lesson.target),
+                    "lessons are Markdown pages, written relative to content/, e.g. `rules/refund.md`".into(),
+                )),
+                Some(r) if lib.find(&r.page).is_none() => {
+                    let (message, hint) = missing_page(&r.page, "");
+                    problems.push(report(&lesson.span, message, hint));
+                }
+                Some(_) => {}
+            }
+        }
+        for item in &file.quiz.items {
+            let Some(source) = &item.question.source else {
+                continue;
+            };
+            match resolve_source(source) {
+                None => problems.push(report(
+                    &source.span,
+                    format!("`{}` does not point at a lesson page", source.target),
+                    "a source is relative to the quiz file: `../content/<folder>/<page>.md#<heading>`".into(),
+                )),
+                Some(r) if lib.find(&r.page).is_none() => {
+                    let (message, hint) = missing_page(&r.page, "../content/");
+                    problems.push(report(&source.span, message, hint));
+                }
+                Some(Resolved {
+                    page,
+                    anchor: Some(anchor),
+                }) => {
+                    let known = anchors.get(page.as_str());
+                    if !known.is_some_and(|set| set.contains(anchor)) {
+                        problems.push(report(
+                            &source.span,
+                            format!("no heading `#{anchor}` in content/{page}"),
+                            anchors::hint(anchor, known),
+                        ));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    problems
+}
+
+#[derive(Serialize)]
+struct IndexContext<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    practice: Vec<QuizSummary>,
+    exams: Vec<QuizSummary>,
+}
+
+#[derive(Serialize)]
+struct ExamContext<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    exam: ExamLanding,
+}
+
+/// A page to write: its path below the output folder and its HTML.
+pub type PageOut = (String, Vec<u8>);
+
+/// The quiz index and every exam's landing page. `common` gives a page's shared
+/// template context from its root prefix and page kind.
+pub fn render_pages<'a>(
+    lib: &Library,
+    quizzes: &[QuizFile],
+    theme: &crate::theme::Theme,
+    common: &dyn Fn(String, &'static str) -> Common<'a>,
+) -> Result<Vec<PageOut>, Diagnostic> {
+    let mut pages = Vec::new();
+    if quizzes.is_empty() {
+        return Ok(pages);
+    }
+    let mut practice = Vec::new();
+    let mut exams = Vec::new();
+    for file in quizzes {
+        let quiz = &file.quiz;
+        let href = links::relative_url(INDEX_PATH, &file.url_path());
+        let summary = QuizSummary::new(quiz, href, lesson_links(lib, quiz, INDEX_PATH));
+        if quiz.is_exam() {
+            exams.push(summary);
+        } else {
+            practice.push(summary);
+        }
+        let path = file.url_path();
+        if let Some(exam) = ExamLanding::new(quiz, lesson_links(lib, quiz, &path)) {
+            let ctx = ExamContext {
+                common: common(links::root_prefix(&path), "exam"),
+                exam,
+            };
+            pages.push((
+                format!("{path}index.html"),
+                theme.render("exam.html", &ctx)?.into_bytes(),
+            ));
+        }
+    }
+    let ctx = IndexContext {
+        common: common(links::root_prefix(INDEX_PATH), "quizzes"),
+        practice,
+        exams,
+    };
+    let html = theme.render("quizzes.html", &ctx)?;
+    pages.push((format!("{INDEX_PATH}index.html"), html.into_bytes()));
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(target: &str) -> Link {
+        Link {
+            target: target.into(),
+            span: 0..0,
+        }
+    }
+
+    #[test]
+    fn sources_resolve_from_the_quiz_folder_into_content() {
+        let l = link("../content/rules/refund.md#小二介入");
+        assert_eq!(
+            resolve_source(&l),
+            Some(Resolved {
+                page: "rules/refund.md".into(),
+                anchor: Some("小二介入"),
+            })
+        );
+        let l = link("../content/start.md");
+        assert_eq!(resolve_source(&l).unwrap().anchor, None);
+        assert_eq!(resolve_source(&link("rules/refund.md")), None);
+        assert_eq!(resolve_source(&link("../../content/a.md")), None);
+        assert_eq!(resolve_source(&link("../content/pic.png")), None);
+    }
+
+    #[test]
+    fn lessons_resolve_from_content() {
+        assert_eq!(
+            resolve_lesson(&link("rules/refund.md")).unwrap().page,
+            "rules/refund.md"
+        );
+        assert_eq!(resolve_lesson(&link("https://example.com")), None);
+    }
+
+    #[test]
+    fn quiz_pages_live_under_quizzes_and_exams() {
+        let example =
+            crate::quiz::parse(Path::new("e.toml"), include_str!("../quiz/example.toml")).unwrap();
+        assert_eq!(url_path(&example), "exams/after-sales-rules-exam/");
+    }
+}

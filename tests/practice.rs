@@ -1,0 +1,169 @@
+//! Practice quizzes in the built site: each has a page at `/quizzes/<id>/`, lessons
+//! embed them with a ```` ```quiz ```` block, `quiz.js` loads only where a quiz is, the
+//! print view links to them, and embedding an unknown quiz or an exam is a located
+//! error. The browser side is `tests/browser/quiz.mjs` (run by `tests/browser.rs`).
+
+mod common;
+
+use common::{practice, unhash};
+
+/// The inline key of the quiz on `html`, parsed.
+fn key_json(html: &str, quiz: &str) -> serde_json::Value {
+    let open =
+        format!("<script type=\"application/json\" class=\"quiz-key\" id=\"quiz-{quiz}-key\">");
+    let start = html.find(&open).expect("the key script") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+#[test]
+fn a_practice_quiz_gets_its_own_page() {
+    let site = practice::site();
+    site.build().unwrap();
+    let html = unhash(&site.read("public/quizzes/rules-practice/index.html"));
+    insta::assert_snapshot!("practice_page", html);
+}
+
+#[test]
+fn lessons_embed_quizzes_and_load_the_script_once() {
+    let site = practice::site();
+    site.build().unwrap();
+    let lesson = site.read("public/scripts/apology/index.html");
+    for quiz in ["rules-practice", "short-practice"] {
+        assert!(
+            lesson.contains(&format!(
+                "<section class=\"quiz quiz-embedded\" id=\"quiz-{quiz}\""
+            )),
+            "{quiz} is embedded"
+        );
+        assert_eq!(key_json(&lesson, quiz)["quiz"], quiz);
+    }
+    assert_eq!(
+        lesson.matches("/quiz.").count(),
+        1,
+        "quiz.js is loaded once"
+    );
+    assert!(!lesson.contains('\u{F8F2}'), "no marker is left");
+    // the embed's links are relative to the lesson
+    assert!(lesson.contains("<a href=\"../../rules/refund/#小二介入\">回到课文看出处</a>"));
+    assert!(lesson.contains("<a href=\"../../quizzes/short-practice/\">在单独页面练习</a>"));
+
+    let plain = site.read("public/rules/refund/index.html");
+    assert!(
+        !plain.contains("/quiz."),
+        "a lesson without a quiz does not load quiz.js"
+    );
+    assert!(!plain.contains("class=\"quiz"));
+
+    // the print view gets a note linking to each quiz, not the form
+    let print = site.read("public/print/index.html");
+    assert!(
+        print.contains("练习：<a href=\"../quizzes/rules-practice/\">售后规则练习</a>（共 9 题")
+    );
+    assert!(!print.contains("quiz-key") && !print.contains("<form"));
+
+    // the exam next to them stays on the server
+    for (file, bytes) in site.tree("public") {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("考试题干") && !text.contains("考试答案"),
+            "{file} leaks the exam"
+        );
+    }
+
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://kb.example/quizzes/rules-practice/</loc>"));
+}
+
+#[test]
+fn the_inline_key_is_what_the_browser_grader_needs() {
+    let site = practice::site();
+    site.build().unwrap();
+    let html = site.read("public/quizzes/rules-practice/index.html");
+    let key = key_json(&html, "rules-practice");
+    let questions = key["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 9);
+    let first = &questions[0];
+    assert_eq!(first["type"], "single");
+    assert_eq!(
+        first["key"]["rule"]["correct"],
+        serde_json::json!([false, true, false])
+    );
+    assert_eq!(
+        first["key"]["explanation_html"],
+        "<p>退款申请 <strong>72 小时</strong>后可以要求小二介入。</p>\n"
+    );
+    // the site's forbidden phrases reach the browser's rubric
+    let script = &questions[8]["key"]["rule"];
+    assert!(
+        script["forbidden"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "全网")
+    );
+    // nothing in the inline JSON can close the script element
+    let start = html.find("class=\"quiz-key\"").unwrap();
+    let inline = &html[start..start + html[start..].find("</script>").unwrap()];
+    assert!(!inline[inline.find('>').unwrap() + 1..].contains('<'));
+}
+
+#[test]
+fn an_exam_is_never_embedded_and_unknown_ids_are_located() {
+    let site = practice::site();
+    site.page(
+        "rules/more.md",
+        "title = \"更多\"",
+        "正文\n\n```quiz\nrules-exam\n```\n\n```quiz\nrule-practice\n```\n\n```quiz\nshort-practice\n```\n\n```quiz\nshort-practice\n```\n",
+    );
+    let errors = site.build_errors();
+    insta::assert_snapshot!("embed_errors", errors);
+    assert!(!site.path("public").exists(), "nothing is written");
+}
+
+/// `dev` rebuilds in place from a cache: editing a quiz must re-render the lessons
+/// that embed it, and removing an embed must drop it, exactly as a full build would.
+#[test]
+fn incremental_rebuilds_follow_quiz_edits() {
+    use shouce::build::{self, BuildOptions};
+    let site = practice::site();
+    let options = site.options();
+    let mut cache = build::Cache::default();
+    let full = |site: &common::Site| {
+        let options = BuildOptions {
+            out_dir: site.path("full"),
+            ..site.options()
+        };
+        build::build(&options).unwrap();
+        site.tree("full")
+    };
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert_eq!(site.tree("public"), full(&site));
+
+    site.file(
+        "quizzes/short.toml",
+        &practice::SHORT.replace("退款申请 72 小时后", "改过的题干：72 小时后"),
+    );
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert!(
+        site.read("public/scripts/apology/index.html")
+            .contains("改过的题干")
+    );
+    assert!(site.tree("public") == full(&site), "after editing a quiz");
+
+    site.page(
+        "scripts/apology.md",
+        "title = \"道歉话术\"",
+        "## 先道歉\n\n先道歉。\n",
+    );
+    build::build_incremental(&options, &mut cache).unwrap();
+    assert!(
+        !site
+            .read("public/scripts/apology/index.html")
+            .contains("class=\"quiz")
+    );
+    assert!(
+        site.tree("public") == full(&site),
+        "after removing the embeds"
+    );
+}
