@@ -95,4 +95,7 @@ pub struct BuildArgs {
     /// Override base_url from shouce.toml
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Leave out the search index (for measuring its cost; the search box needs it)
+    #[arg(long, hide = true)]
+    pub no_search_index: bool,
 }

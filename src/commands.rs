@@ -74,6 +74,9 @@ fn build_site(root: &Path, args: BuildArgs) -> Result<(), Failure> {
     options.drafts = drafts_policy(args.drafts);
     options.base_url = args.base_url;
     options.progress = progress();
+    if args.no_search_index {
+        options.search = build::SearchIndex::Skip;
+    }
     if let Some(out) = args.out {
         options.out_dir = out;
     }

@@ -56,6 +56,15 @@ pub struct BuildOptions {
     pub today: Date,
     pub output: OutputMode,
     pub progress: Progress,
+    pub search: SearchIndex,
+}
+
+/// Whether the build writes the search index (`Skip` only to measure what it costs:
+/// the theme's search box needs it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchIndex {
+    Write,
+    Skip,
 }
 
 impl BuildOptions {
@@ -70,6 +79,7 @@ impl BuildOptions {
             today: Date::today(),
             output: OutputMode::Write,
             progress: Progress::Hidden,
+            search: SearchIndex::Write,
         }
     }
 }

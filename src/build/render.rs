@@ -166,7 +166,11 @@ pub fn render_site(
             .collect();
         let (site_files, index) = rayon::join(
             || write_site_files(&shared, &mut outcomes),
-            || (options.output == OutputMode::Write).then(|| search::index(inputs, &items)),
+            || {
+                let wanted = options.output == OutputMode::Write
+                    && options.search == super::SearchIndex::Write;
+                wanted.then(|| search::index(inputs, &items))
+            },
         );
         diagnostics.extend(site_files?);
         if let Some(index) = index {

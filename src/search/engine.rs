@@ -81,6 +81,7 @@ pub struct Hit {
 struct Manifest {
     s: u32,
     r: u32,
+    dc: u32,
     terms: Vec<String>,
     syn: Vec<Vec<String>>,
     sec: Vec<(String, i64)>,
@@ -95,7 +96,8 @@ pub struct Searcher<S: Source> {
     vocab: Vocabulary,
     shards: HashMap<u32, Map<String, Value>>,
     readings: HashMap<u32, Map<String, Value>>,
-    docs: HashMap<u32, Doc>,
+    /// Document files by number.
+    docs: HashMap<u32, Vec<Doc>>,
 }
 
 impl<S: Source> Searcher<S> {
@@ -206,15 +208,18 @@ impl<S: Source> Searcher<S> {
         plan: &Plan,
         lookup: &HashMap<String, Postings>,
     ) -> Result<Hit, SearchError> {
-        if !self.docs.contains_key(&doc) {
-            let path = format::doc_path(doc);
+        let chunk = doc / self.manifest.dc;
+        if !self.docs.contains_key(&chunk) {
+            let path = format::doc_path(chunk);
             let text = read(&self.source, &path)?.ok_or(SearchError::Damaged(path.clone()))?;
-            let d: Doc = format::parse_script(&text)
+            let docs: Vec<Doc> = format::parse_script(&text)
                 .and_then(|v| serde_json::from_value(v).ok())
                 .ok_or(SearchError::Damaged(path))?;
-            self.docs.insert(doc, d);
+            self.docs.insert(chunk, docs);
         }
-        let d = &self.docs[&doc];
+        let d = self.docs[&chunk]
+            .get((doc % self.manifest.dc) as usize)
+            .ok_or_else(|| SearchError::Damaged(format::doc_path(chunk)))?;
         let mut section = Vec::new();
         let mut at = d.3;
         while let Some((title, parent)) = usize::try_from(at)

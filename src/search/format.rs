@@ -7,7 +7,7 @@
 //! search/idx/manifest.js   ShouceSearch._m({…})              settings, sections, vocabulary
 //! search/idx/s/17.js       ShouceSearch._s(17,{"退款":[idf,"postings"],…})
 //! search/idx/r/5.js        ShouceSearch._r(5,{"只":"zhi",…})  readings of characters
-//! search/idx/d/42.js       ShouceSearch._d(42,[path,url,title,section,text])
+//! search/idx/d/42.js       ShouceSearch._d(42,[[path,url,title,section,text],…])  documents 42·dc …
 //! ```
 //!
 //! A token's shard is FNV-1a (32 bit) of its UTF-16 code units modulo the shard count;

@@ -3,9 +3,9 @@
 //! 1. Every document is tokenized in parallel into a sorted list of (token, fields and
 //!    body count), one small vector per document; tokens are `u64` keys, so there is no
 //!    string per occurrence.
-//! 2. Each rayon job gathers its documents' tokens in a hash map (token → documents),
-//!    the maps are merged, and every token (in parallel) becomes its document
-//!    frequency, idf and postings: at most [`MAX_POSTINGS`]
+//! 2. Each rayon job gathers a run of documents' tokens in a hash map (token →
+//!    documents, in document order), neighbouring jobs' maps are merged, and every
+//!    token (in parallel) becomes its document frequency, idf and postings: at most [`MAX_POSTINGS`]
 //!    documents, those of highest impact (static index pruning: on 10,000 pages the
 //!    commonest bigram is on every page, and no reader pages past the first few
 //!    hundred). Only now is each token spelled out as text.
@@ -33,6 +33,8 @@ const MAX_SHARDS: usize = 4096;
 pub const READING_SHARDS: u32 = 64;
 /// Characters of a document's text kept for snippets.
 pub const MAX_TEXT: usize = 5000;
+/// Documents per document file (neighbours in reading order share a file).
+pub const DOC_CHUNK: usize = 4;
 /// Surfaces (CJK bigrams) kept for a pinyin or initials token.
 const MAX_SURFACES: usize = 8;
 
@@ -102,7 +104,7 @@ impl IndexFiles {
 /// hasher, so hashing costs two multiplications.
 type TokenDocs = HashMap<Key, Vec<(u32, Fields)>, BuildHasherDefault<KeyHasher>>;
 
-/// What one rayon job accumulates over the documents it tokenizes.
+/// What one rayon job gathers from the run of documents it tokenizes.
 #[derive(Default)]
 struct Gathered {
     scratch: Scratch,
@@ -112,8 +114,8 @@ struct Gathered {
 }
 
 impl Gathered {
-    /// Joins the tokens of a later run of documents (rayon reduces neighbours in order,
-    /// so postings stay in document order; `token_entry` checks).
+    /// Joins the tokens of the next run of documents (rayon reduces neighbours in
+    /// order, so postings stay in document order; `token_entry` checks).
     fn merge(mut self, other: Gathered) -> Gathered {
         for (k, docs) in other.tokens {
             self.tokens.entry(k).or_default().extend(docs);
@@ -139,15 +141,22 @@ pub fn build(docs: &[Document<'_>], sections: &[SectionEntry], vocab: &Vocabular
             .build(&vocab.terms)
             .expect("terms are plain strings")
     });
+    // A few big jobs, not rayon's many small ones: each job's map is merged (copied)
+    // once more at every level of the reduction.
+    let chunk = docs.len().div_ceil(4 * rayon::current_num_threads()).max(1);
     let gathered = docs
-        .par_iter()
+        .par_chunks(chunk)
         .enumerate()
-        .fold(Gathered::default, |mut g, (d, doc)| {
-            let length = tokenize_doc(doc, matcher.as_ref(), vocab, &mut g.scratch);
-            for (k, f) in g.scratch.merged.drain(..) {
-                g.tokens.entry(k).or_default().push((d as u32, f));
+        .map(|(c, docs)| {
+            let mut g = Gathered::default();
+            for (i, doc) in docs.iter().enumerate() {
+                let d = (c * chunk + i) as u32;
+                let length = tokenize_doc(doc, matcher.as_ref(), vocab, &mut g.scratch);
+                for (k, f) in g.scratch.merged.drain(..) {
+                    g.tokens.entry(k).or_default().push((d, f));
+                }
+                g.lengths.push((d, length));
             }
-            g.lengths.push((d as u32, length));
             g
         })
         .reduce(Gathered::default, Gathered::merge);
@@ -195,9 +204,9 @@ pub fn build(docs: &[Document<'_>], sections: &[SectionEntry], vocab: &Vocabular
     out.files.extend(reading_files());
     lap("readings");
     let doc_files: Vec<(String, Vec<u8>)> = docs
-        .par_iter()
+        .par_chunks(DOC_CHUNK)
         .enumerate()
-        .map(|(i, d)| doc_file(i as u32, d))
+        .map(|(i, chunk)| doc_file(i as u32, chunk))
         .collect();
     out.files.extend(doc_files);
     lap("documents");
@@ -441,11 +450,39 @@ fn reading_files() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn doc_file(i: u32, d: &Document<'_>) -> (String, Vec<u8>) {
-    let mut text = String::with_capacity(d.body.len().min(MAX_TEXT * 3));
+fn doc_file(i: u32, docs: &[Document<'_>]) -> (String, Vec<u8>) {
+    let len: usize = docs
+        .iter()
+        .map(|d| d.body.len().min(MAX_TEXT * 3) + 200)
+        .sum();
+    let mut s = String::with_capacity(len + 32);
+    s.push_str(&format!("ShouceSearch._d({i},["));
+    let mut text = String::new();
+    for (n, d) in docs.iter().enumerate() {
+        if n > 0 {
+            s.push(',');
+        }
+        s.push('[');
+        for part in [d.path, d.url, d.title] {
+            json_string(part, &mut s);
+            s.push(',');
+        }
+        s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
+        s.push(',');
+        snippet_text(d.body, &mut text);
+        json_string(&text, &mut s);
+        s.push(']');
+    }
+    s.push_str("])\n");
+    (format::doc_path(i), s.into_bytes())
+}
+
+/// The first [`MAX_TEXT`] characters of a page's text, whitespace runs as one space.
+fn snippet_text(body: &str, text: &mut String) {
+    text.clear();
     let mut chars = 0;
     let mut space = false;
-    for c in d.body.chars() {
+    for c in body.chars() {
         if chars >= MAX_TEXT {
             break;
         }
@@ -461,17 +498,6 @@ fn doc_file(i: u32, d: &Document<'_>) -> (String, Vec<u8>) {
         text.push(c);
         chars += 1;
     }
-    let mut s = String::with_capacity(text.len() + 200);
-    s.push_str(&format!("ShouceSearch._d({i},["));
-    for part in [d.path, d.url, d.title] {
-        json_string(part, &mut s);
-        s.push(',');
-    }
-    s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
-    s.push(',');
-    json_string(&text, &mut s);
-    s.push_str("])\n");
-    (format::doc_path(i), s.into_bytes())
 }
 
 fn manifest(
@@ -512,7 +538,7 @@ fn manifest(
         .map(|g| list(&mut g.iter().map(String::as_str)))
         .collect();
     format!(
-        "ShouceSearch._m({{\"v\":\"{version}\",\"n\":{n},\"s\":{shards},\"r\":{READING_SHARDS},\
+        "ShouceSearch._m({{\"v\":\"{version}\",\"n\":{n},\"s\":{shards},\"r\":{READING_SHARDS},\"dc\":{DOC_CHUNK},\
          \"sy\":{},\"stop\":{},\"keep\":{},\"ask\":{},\"terms\":{},\"syn\":[{}],\"sec\":[{}]}})\n",
         list(&mut pinyin::syllables().iter().copied()),
         list(&mut std::iter::once(tokenize::STOP_CHARS)),

@@ -7,7 +7,7 @@
  * runs at load time except defining the global.
  *
  * Index files call back into the global: _m(manifest), _s(i, shard), _r(i, readings),
- * _d(i, document). configure() may also take `load(url) -> Promise` to replace the
+ * _d(i, documents i·dc …). configure() may also take `load(url) -> Promise` to replace the
  * <script> loader (Node tests use it). */
 (function () {
   "use strict";
@@ -581,8 +581,12 @@
       }).then(function () {
         preferWords(groups, lookup);
         var top = score(groups, lookup).slice(0, limit);
-        return Promise.all(top.map(function (t) { return file("d", t[0]); })).then(function (docs) {
-          return top.map(function (t, n) { return hit(docs[n], t[1], groups, lookup, t[0]); });
+        return Promise.all(top.map(function (t) { return file("d", Math.floor(t[0] / M.dc)); })).then(function (chunks) {
+          return top.map(function (t, n) {
+            var d = chunks[n][t[0] % M.dc];
+            if (!d) throw new Error("the search index is damaged (document " + t[0] + ")");
+            return hit(d, t[1], groups, lookup, t[0]);
+          });
         });
       });
     });
@@ -614,6 +618,6 @@
     _m: function (m) { data.m[0] = m; },
     _s: function (i, shard) { data.s[i] = shard; },
     _r: function (i, r) { data.r[i] = r; },
-    _d: function (i, d) { data.d[i] = d; }
+    _d: function (i, docs) { data.d[i] = docs; }
   };
 })();
