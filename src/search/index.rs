@@ -117,17 +117,29 @@ type TokenDocs = HashMap<Key, Vec<(u32, Fields)>, BuildHasherDefault<KeyHasher>>
 
 /// What `shouce dev` keeps of one build's index for the next: each document's tokens
 /// and document-file entry, by a hash of everything they depend on.
+///
+/// Tokens are numbered (`keys`, `ids`; numbers are only ever added), so gathering
+/// every page's postings is a counting sort over numbers, not a hash map per token.
 #[derive(Debug, Default)]
 pub struct Memo {
     docs: HashMap<[u8; 32], Arc<DocMemo>>,
+    keys: Vec<Key>,
+    ids: HashMap<Key, u32, BuildHasherDefault<KeyHasher>>,
 }
 
 #[derive(Debug)]
 struct DocMemo {
-    tokens: Vec<(Key, Fields)>,
+    /// (token number, fields).
+    tokens: Vec<(u32, Fields)>,
     length: u32,
     /// The document's entry in its document file (a JSON array).
     entry: String,
+}
+
+/// A document as a memoised build sees it: known, or just tokenized.
+enum DocState {
+    Known([u8; 32], Arc<DocMemo>),
+    Fresh([u8; 32], Vec<(Key, Fields)>, u32, String),
 }
 
 /// What one rayon job gathers from the run of documents it tokenizes.
@@ -137,8 +149,6 @@ struct Gathered {
     tokens: TokenDocs,
     /// (document, body length) of the documents seen.
     lengths: Vec<(u32, u32)>,
-    /// With a memo: each document's number, key and memo entry.
-    memo: Vec<(u32, [u8; 32], Arc<DocMemo>)>,
 }
 
 impl Gathered {
@@ -149,7 +159,6 @@ impl Gathered {
             self.tokens.entry(k).or_default().extend(docs);
         }
         self.lengths.extend(other.lengths);
-        self.memo.extend(other.memo);
         self
     }
 
@@ -175,12 +184,6 @@ pub fn build_with(
     memo: Option<&Memo>,
 ) -> (IndexFiles, Option<Memo>) {
     let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        tracing::debug!(
-            ms = started.elapsed().as_millis() as u64,
-            "search index: {what}"
-        );
-    };
     let matcher = (!vocab.terms.is_empty()).then(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -188,70 +191,31 @@ pub fn build_with(
             .build(&vocab.terms)
             .expect("terms are plain strings")
     });
-    let vocab_key = memo.map(|_| {
-        let mut h = blake3::Hasher::new();
-        for t in &vocab.terms {
-            h.update(t.as_bytes()).update(&[0]);
-        }
-        h
-    });
-    let chunk = docs
-        .len()
-        .div_ceil(JOBS_PER_THREAD * rayon::current_num_threads())
-        .max(1);
-    let gathered = docs
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(c, docs)| {
-            let mut g = Gathered::default();
-            for (i, doc) in docs.iter().enumerate() {
-                let d = (c * chunk + i) as u32;
-                let (Some(memo), Some(vocab_key)) = (memo, &vocab_key) else {
-                    let length = gather::tokenize_doc(doc, matcher.as_ref(), vocab, &mut g.scratch);
-                    let tokens = std::mem::take(&mut g.scratch.merged);
-                    g.add(d, &tokens, length);
-                    g.scratch.merged = tokens;
-                    continue;
-                };
-                let key = doc_key(doc, vocab_key.clone());
-                let entry = memo.docs.get(&key).cloned().unwrap_or_else(|| {
-                    let length = gather::tokenize_doc(doc, matcher.as_ref(), vocab, &mut g.scratch);
-                    Arc::new(DocMemo {
-                        tokens: std::mem::take(&mut g.scratch.merged),
-                        length,
-                        entry: files::doc_entry(doc),
-                    })
-                });
-                g.add(d, &entry.tokens, entry.length);
-                g.memo.push((d, key, entry));
-            }
-            g
-        })
-        .reduce(Gathered::default, Gathered::merge);
-    lap("tokenized");
-    if let Some(m) = memo {
-        let reused = gathered
-            .memo
-            .iter()
-            .filter(|e| m.docs.contains_key(&e.1))
-            .count();
-        tracing::debug!(reused, of = docs.len(), "search index: documents reused");
-    }
     let n = docs.len() as u32;
-    let mut lengths = vec![0u32; docs.len()];
-    for (d, len) in gathered.lengths {
-        lengths[d as usize] = len;
-    }
+    let (entries, lengths, doc_entries, memo) = match memo {
+        None => {
+            let (entries, lengths) = gather_all(docs, vocab, matcher.as_ref());
+            let doc_entries: Vec<String> = docs.par_iter().map(files::doc_entry).collect();
+            (entries, lengths, doc_entries, None)
+        }
+        Some(old) => {
+            let (entries, lengths, doc_entries, memo) =
+                gather_memo(docs, vocab, matcher.as_ref(), old);
+            (entries, lengths, doc_entries, Some(memo))
+        }
+    };
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "search index: gathered"
+    );
     let total_len: u64 = lengths.iter().map(|l| u64::from(*l)).sum();
     let avg_len = (total_len as f64 / f64::from(n.max(1))).max(1.0);
-    let tokens: Vec<(Key, Vec<(u32, Fields)>)> = gathered.tokens.into_iter().collect();
-    let mut entries: Vec<TokenEntry> = tokens
+    let mut entries: Vec<TokenEntry> = entries
         .into_par_iter()
         .map_init(Vec::new, |buf, (key, docs)| {
-            files::token_entry(key, docs, &lengths, avg_len, n, &vocab.terms, buf)
+            files::token_entry(key, &docs, &lengths, avg_len, n, &vocab.terms, buf)
         })
         .collect();
-    lap("aggregated");
     files::add_surfaces(&mut entries);
     let mut out = IndexFiles {
         tokens: entries.len(),
@@ -275,36 +239,155 @@ pub fn build_with(
         .enumerate()
         .map(|(i, mut tokens)| files::shard_file(i as u32, &mut tokens))
         .collect();
-    lap("shards");
     out.files.extend(files::reading_files().iter().cloned());
-    let mut memo_entries = gathered.memo;
-    if !memo_entries.is_sorted_by_key(|m| m.0) {
-        memo_entries.sort_unstable_by_key(|m| m.0);
-    }
-    let doc_files: Vec<(String, Vec<u8>)> = if memo.is_some() {
-        memo_entries
-            .par_chunks(DOC_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| files::doc_file(i as u32, chunk.iter().map(|m| m.2.entry.as_str())))
-            .collect()
-    } else {
-        docs.par_chunks(DOC_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let entries: Vec<String> = chunk.iter().map(files::doc_entry).collect();
-                files::doc_file(i as u32, entries.iter().map(String::as_str))
-            })
-            .collect()
-    };
+    let doc_files: Vec<(String, Vec<u8>)> = doc_entries
+        .par_chunks(DOC_CHUNK)
+        .enumerate()
+        .map(|(i, chunk)| files::doc_file(i as u32, chunk.iter().map(String::as_str)))
+        .collect();
     out.files.extend(doc_files);
-    lap("documents");
     let manifest = files::manifest(n, shards, sections, vocab, &out.files);
     out.files
         .push((format::manifest_path(), manifest.into_bytes()));
-    let memo = memo.map(|_| Memo {
-        docs: memo_entries.into_iter().map(|(_, k, e)| (k, e)).collect(),
-    });
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "search index: written"
+    );
     (out, memo)
+}
+
+/// A token and its documents with the fields it is in on each.
+type TokenPostings = (Key, Vec<(u32, Fields)>);
+
+/// Every document tokenized afresh: per-job hash maps, merged.
+fn gather_all(
+    docs: &[Document<'_>],
+    vocab: &Vocabulary,
+    matcher: Option<&AhoCorasick>,
+) -> (Vec<TokenPostings>, Vec<u32>) {
+    let chunk = docs
+        .len()
+        .div_ceil(JOBS_PER_THREAD * rayon::current_num_threads())
+        .max(1);
+    let gathered = docs
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, docs)| {
+            let mut g = Gathered::default();
+            for (i, doc) in docs.iter().enumerate() {
+                let d = (c * chunk + i) as u32;
+                let length = gather::tokenize_doc(doc, matcher, vocab, &mut g.scratch);
+                let tokens = std::mem::take(&mut g.scratch.merged);
+                g.add(d, &tokens, length);
+                g.scratch.merged = tokens;
+            }
+            g
+        })
+        .reduce(Gathered::default, Gathered::merge);
+    let mut lengths = vec![0u32; docs.len()];
+    for (d, len) in gathered.lengths {
+        lengths[d as usize] = len;
+    }
+    (gathered.tokens.into_iter().collect(), lengths)
+}
+
+/// Unchanged documents from the memo, the others tokenized; postings gathered by a
+/// counting sort over token numbers.
+fn gather_memo(
+    docs: &[Document<'_>],
+    vocab: &Vocabulary,
+    matcher: Option<&AhoCorasick>,
+    old: &Memo,
+) -> (Vec<TokenPostings>, Vec<u32>, Vec<String>, Memo) {
+    let mut vocab_key = blake3::Hasher::new();
+    for t in &vocab.terms {
+        vocab_key.update(t.as_bytes()).update(&[0]);
+    }
+    let seen: Vec<DocState> = docs
+        .par_iter()
+        .map_init(Scratch::default, |scratch, doc| {
+            let key = doc_key(doc, vocab_key.clone());
+            match old.docs.get(&key) {
+                Some(m) => DocState::Known(key, Arc::clone(m)),
+                None => {
+                    let length = gather::tokenize_doc(doc, matcher, vocab, scratch);
+                    let tokens = std::mem::take(&mut scratch.merged);
+                    DocState::Fresh(key, tokens, length, files::doc_entry(doc))
+                }
+            }
+        })
+        .collect();
+    let reused = seen
+        .iter()
+        .filter(|s| matches!(s, DocState::Known(..)))
+        .count();
+    tracing::debug!(reused, of = docs.len(), "search index: pages reused");
+    let mut memo = Memo {
+        docs: HashMap::with_capacity(docs.len()),
+        keys: old.keys.clone(),
+        ids: old.ids.clone(),
+    };
+    let mut kept: Vec<Arc<DocMemo>> = Vec::with_capacity(docs.len());
+    for s in seen {
+        let (key, m) = match s {
+            DocState::Known(key, m) => (key, m),
+            DocState::Fresh(key, tokens, length, entry) => {
+                let tokens = tokens
+                    .into_iter()
+                    .map(|(k, f)| {
+                        let next = memo.keys.len() as u32;
+                        let id = *memo.ids.entry(k).or_insert(next);
+                        if id == next {
+                            memo.keys.push(k);
+                        }
+                        (id, f)
+                    })
+                    .collect();
+                let m = Arc::new(DocMemo {
+                    tokens,
+                    length,
+                    entry,
+                });
+                (key, m)
+            }
+        };
+        memo.docs.insert(key, Arc::clone(&m));
+        kept.push(m);
+    }
+    // Counting sort: each token's documents end up contiguous and ascending.
+    let mut starts = vec![0u32; memo.keys.len() + 1];
+    for m in &kept {
+        for (id, _) in &m.tokens {
+            starts[*id as usize + 1] += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut flat = vec![(0u32, Fields::BODY); starts[memo.keys.len()] as usize];
+    let mut next = starts.clone();
+    for (d, m) in kept.iter().enumerate() {
+        for (id, f) in &m.tokens {
+            let at = &mut next[*id as usize];
+            flat[*at as usize] = (d as u32, *f);
+            *at += 1;
+        }
+    }
+    let entries: Vec<TokenPostings> = memo
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(id, _)| starts[id + 1] > starts[*id])
+        .map(|(id, k)| {
+            (
+                *k,
+                flat[starts[id] as usize..starts[id + 1] as usize].to_vec(),
+            )
+        })
+        .collect();
+    let lengths = kept.iter().map(|m| m.length).collect();
+    let doc_entries = kept.iter().map(|m| m.entry.clone()).collect();
+    (entries, lengths, doc_entries, memo)
 }
 
 /// A hash of everything a document's tokens and document-file entry depend on.

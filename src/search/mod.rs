@@ -44,8 +44,9 @@
 //!   ranking takes 1–4 ms in Chromium once the files are loaded; each round of
 //!   `<script>` loads costs ~10 ms from `file://` here (a query needs the token shards
 //!   with readings, a second round only for a mistyped bigram, and the documents).
-//! * `shouce dev` on 1,000 pages: ~50 ms more per rebuild (median ~186 ms against ~137 ms
-//!   without the index), even with unchanged pages' tokens reused.
+//! * `shouce dev` on 1,000 pages: ~45 ms more per rebuild (median ~167 ms against ~123 ms
+//!   without the index), with unchanged pages' tokens reused: every token is still
+//!   re-encoded and most shards rewritten.
 //!
 //! Quiz and exam content never reaches the index: it is not part of a page's Markdown
 //! text (practice quizzes are spliced into the HTML after rendering; a test checks).

@@ -24,7 +24,7 @@ pub(super) struct TokenEntry {
 
 pub(super) fn token_entry(
     key: Key,
-    mut docs: Vec<(u32, Fields)>,
+    docs: &[(u32, Fields)],
     lengths: &[u32],
     avg_len: f64,
     n: u32,
@@ -32,14 +32,14 @@ pub(super) fn token_entry(
     postings: &mut Vec<(u32, u8)>,
 ) -> TokenEntry {
     let df = docs.len() as u32;
-    if !docs.is_sorted_by_key(|d| d.0) {
-        docs.sort_unstable_by_key(|d| d.0);
-    }
     postings.clear();
     postings.extend(
         docs.iter()
             .map(|(d, f)| (*d, rank::impact(*f, lengths[*d as usize], avg_len))),
     );
+    if !postings.is_sorted_by_key(|p| p.0) {
+        postings.sort_unstable_by_key(|p| p.0);
+    }
     if postings.len() > MAX_POSTINGS {
         postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         postings.truncate(MAX_POSTINGS);
