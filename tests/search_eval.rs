@@ -81,3 +81,46 @@ fn recall_at_5_on_the_handbook_meets_the_target() {
         "recall@5 {recall:.3} is below {TARGET_RECALL} (see the table above)"
     );
 }
+
+/// Quiz and exam questions never reach the index: no prompt or explanation of
+/// `quizzes/*.toml` appears in the index files unless the lessons say it too
+/// (compared on their Chinese characters only, so markup does not matter).
+#[test]
+fn the_index_holds_no_quiz_or_exam_text() {
+    let (_dir, out) = queries::build_handbook();
+    let mut index = String::new();
+    for entry in walkdir::WalkDir::new(out.join("search/idx")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            index.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    let mut lessons = String::new();
+    for entry in walkdir::WalkDir::new(queries::repo().join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            lessons.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    let han = |s: &str| -> String { s.chars().filter(|c| *c as u32 >= 0x3400).collect() };
+    let (index, lessons) = (han(&index), han(&lessons));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(queries::repo().join("quizzes")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let quiz: toml::Value = toml::from_str(&text).unwrap();
+        for q in quiz["questions"].as_array().unwrap() {
+            for field in ["prompt", "explanation"] {
+                let Some(s) = q.get(field).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let s: String = han(s).chars().take(16).collect();
+                if s.chars().count() < 10 || lessons.contains(&s) {
+                    continue;
+                }
+                assert!(!index.contains(&s), "quiz text in the search index: {s}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} quiz texts were checked");
+}

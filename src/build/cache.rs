@@ -9,6 +9,8 @@
 //!   that page's key; editing a title changes the site-wide key and every page
 //!   re-renders.
 //! * The manifest of the last good output, so the output folder is updated in place.
+//! * Each page's search tokens (`search::Memo`), so the index is rebuilt from the
+//!   tokens of unchanged pages.
 //!
 //! The cache is replaced only after a successful build; a failed build leaves it (and
 //! the served site) as they were.
@@ -31,6 +33,8 @@ pub struct Cache {
     pub(super) items: HashMap<String, CachedItem>,
     pub(super) manifest: Option<Manifest>,
     pub(super) highlight_css: Option<HighlightCss>,
+    /// Each page's search tokens, by a hash of its fields (see `search::Memo`).
+    pub(super) search: crate::search::Memo,
 }
 
 /// (light, dark) theme names and their (light, dark) stylesheets.

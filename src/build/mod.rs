@@ -181,6 +181,9 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
             })
             .collect();
         cache.items = rendered.items;
+        if let Some(memo) = rendered.search {
+            cache.search = memo;
+        }
         cache.manifest = manifest;
         cache.highlight_css = Some(inputs.highlight_css.clone());
     }

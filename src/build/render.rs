@@ -76,6 +76,8 @@ struct Outcome {
 pub struct RenderedSite {
     pub warnings: Vec<Diagnostic>,
     pub items: HashMap<String, CachedItem>,
+    /// What the search index keeps for the next build (with a cache only).
+    pub search: Option<crate::search::Memo>,
 }
 
 /// Renders and writes the whole site; returns the warnings, or every error.
@@ -158,6 +160,7 @@ pub fn render_site(
         policy,
     ));
     diagnostics.extend(shared.practice.check_embeds(lib, &rendered));
+    let mut search_memo = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         // The search index is built while the print view renders (mostly one thread).
         let items: Vec<_> = outcomes
@@ -169,12 +172,13 @@ pub fn render_site(
             || {
                 let wanted = options.output == OutputMode::Write
                     && options.search == super::SearchIndex::Write;
-                wanted.then(|| search::index(inputs, &items))
+                wanted.then(|| search::index(inputs, &items, cache.map(|c| &c.search)))
             },
         );
         diagnostics.extend(site_files?);
-        if let Some(index) = index {
+        if let Some((index, memo)) = index {
             search::write(out, &index)?;
+            search_memo = memo;
         }
     }
     error::sort(&mut diagnostics);
@@ -199,6 +203,7 @@ pub fn render_site(
     Ok(RenderedSite {
         warnings: diagnostics,
         items,
+        search: search_memo,
     })
 }
 

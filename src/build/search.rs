@@ -3,8 +3,8 @@
 //! plain text), [`crate::search::build`] turns them into files, and they are written
 //! under `search/idx/` like any other output.
 //!
-//! The index is rebuilt whole on every build, `dev` included: it costs ~1 ms per 100
-//! pages of CPU (see `bench/README.md`), and in `dev` only the files whose bytes
+//! The index is rebuilt on every build, `dev` included; in `dev` the cache keeps a
+//! [`Memo`] so only edited pages are tokenized again, and only the files whose bytes
 //! changed are rewritten.
 
 use std::sync::Arc;
@@ -15,13 +15,18 @@ use crate::content::{Child, ROOT};
 use crate::error::Error;
 use crate::markdown::Rendered;
 use crate::markdown::heading::TocEntry;
-use crate::search::{self, Document, IndexFiles, SectionEntry, Vocabulary};
+use crate::search::{self, Document, IndexFiles, Memo, SectionEntry, Vocabulary};
 
 use super::load::Inputs;
 use super::write::Output;
 
-/// Builds the index of the rendered items (in reading order).
-pub fn index(inputs: &Inputs, items: &[(Child, Arc<Rendered>)]) -> IndexFiles {
+/// Builds the index of the rendered items (in reading order). With `memo` (dev's
+/// cache), unchanged pages are not tokenized again, and the next memo is returned.
+pub fn index(
+    inputs: &Inputs,
+    items: &[(Child, Arc<Rendered>)],
+    memo: Option<&Memo>,
+) -> (IndexFiles, Option<Memo>) {
     let lib = &inputs.library;
     // The home is not part of any result's section path: section s is entry s - 1.
     let entry = |s: usize| (s != ROOT).then(|| s - 1);
@@ -62,7 +67,7 @@ pub fn index(inputs: &Inputs, items: &[(Child, Arc<Rendered>)]) -> IndexFiles {
         })
         .collect();
     let vocab = Vocabulary::new(&inputs.config.search.terms, &inputs.config.search.synonyms);
-    search::build(&docs, &sections, &vocab)
+    search::build_with(&docs, &sections, &vocab, memo)
 }
 
 fn flatten<'a>(toc: &'a [TocEntry], out: &mut Vec<&'a str>) {

@@ -133,7 +133,7 @@ impl<S: Source> Searcher<S> {
         for c in plan.chars() {
             self.load_readings(c)?;
         }
-        plan.add_homophones(|c| self.reading_of(c));
+        plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
         self.lookup(&plan, &mut lookup)?;
         plan.prefer_words(|w| lookup.contains_key(w));
         let ranked = rank::score(&plan, &lookup);

@@ -43,4 +43,4 @@ pub mod snippet;
 pub mod tokenize;
 
 pub use engine::{DirSource, Hit, MemorySource, SearchError, Searcher, Source};
-pub use index::{Document, IndexFiles, SectionEntry, Vocabulary, build};
+pub use index::{Document, IndexFiles, Memo, SectionEntry, Vocabulary, build, build_with};

@@ -103,9 +103,14 @@ impl Plan {
         out
     }
 
-    /// Adds to each bigram slot the pinyin of its two characters (their commonest
-    /// readings), which pages have for the bigrams of their titles, headings and terms.
-    pub fn add_homophones(&mut self, reading: impl Fn(char) -> Option<String>) {
+    /// Adds to each bigram slot that the site does not have (`present` is false: a
+    /// typo, most likely) the pinyin of its two characters (their commonest readings),
+    /// which pages have for the bigrams of their titles, headings and terms.
+    pub fn add_homophones(
+        &mut self,
+        reading: impl Fn(char) -> Option<String>,
+        present: impl Fn(&str) -> bool,
+    ) {
         let slots = self
             .groups
             .iter_mut()
@@ -113,6 +118,9 @@ impl Plan {
             .flat_map(|i| &mut i.slots);
         for slot in slots {
             let Some((a, b)) = slot.pair else { continue };
+            if present(&slot.alts[0].token) {
+                continue;
+            }
             if let (Some(ra), Some(rb)) = (reading(a), reading(b)) {
                 slot.alts.push(Alt {
                     token: tokenize::pinyin_text(&ra, &rb),
@@ -486,7 +494,14 @@ mod tests {
     #[test]
     fn homophones_join_bigram_slots() {
         let mut p = plan("只能", &Vocabulary::default());
-        p.add_homophones(|c| pinyin::first_reading(c).map(|r| pinyin::syllable(r).to_string()));
+        let reading = |c| pinyin::first_reading(c).map(|r| pinyin::syllable(r).to_string());
+        p.add_homophones(reading, |_| true);
+        assert_eq!(
+            p.groups[0].interps[0].slots[0].alts.len(),
+            1,
+            "the site has 只能"
+        );
+        p.add_homophones(reading, |_| false);
         let alts: Vec<&str> = p.groups[0].interps[0].slots[0]
             .alts
             .iter()

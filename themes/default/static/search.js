@@ -380,9 +380,9 @@
     return out;
   }
 
-  function addHomophones(groups) {
+  function addHomophones(groups, lookup) {
     eachSlot(groups, function (s) {
-      if (!s.pair) return;
+      if (!s.pair || lookup.hasOwnProperty(s.alts[0].token)) return;
       var ra = reading(s.pair[0]), rb = reading(s.pair[1]);
       if (ra && rb) s.alts.push({ token: "p:" + ra + " " + rb, weight: HOMOPHONE });
     });
@@ -576,7 +576,7 @@
         lookupTokens(planTokens(groups), lookup),
         Promise.all(readingShards.map(function (i) { return file("r", i); }))
       ]).then(function () {
-        addHomophones(groups);
+        addHomophones(groups, lookup);
         return lookupTokens(planTokens(groups), lookup);
       }).then(function () {
         preferWords(groups, lookup);
@@ -613,6 +613,9 @@
     configure: function (options) {
       root = (options && options.root) || "";
       if (options && typeof options.load === "function") loader = options.load;
+      // Start loading the small manifest now, so the first query waits for one round
+      // of files less; a failure here is reported by search() instead.
+      manifest().catch(function () {});
     },
     search: search,
     _m: function (m) { data.m[0] = m; },

@@ -1,0 +1,253 @@
+//! Spelling the index out as files: token shards, readings, documents, manifest.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::super::format::{self, json_string};
+use super::super::pinyin;
+use super::super::rank::{self, Fields};
+use super::super::tokenize::{self, Key};
+use super::{
+    DOC_CHUNK, Document, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT, READING_SHARDS, SectionEntry,
+    Vocabulary,
+};
+
+pub(super) struct TokenEntry {
+    key: Key,
+    pub(super) text: String,
+    df: u32,
+    idf: u32,
+    pub(super) count: usize,
+    pub(super) postings: String,
+    surfaces: Option<String>,
+}
+
+pub(super) fn token_entry(
+    key: Key,
+    mut docs: Vec<(u32, Fields)>,
+    lengths: &[u32],
+    avg_len: f64,
+    n: u32,
+    terms: &[String],
+    postings: &mut Vec<(u32, u8)>,
+) -> TokenEntry {
+    let df = docs.len() as u32;
+    if !docs.is_sorted_by_key(|d| d.0) {
+        docs.sort_unstable_by_key(|d| d.0);
+    }
+    postings.clear();
+    postings.extend(
+        docs.iter()
+            .map(|(d, f)| (*d, rank::impact(*f, lengths[*d as usize], avg_len))),
+    );
+    if postings.len() > MAX_POSTINGS {
+        postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        postings.truncate(MAX_POSTINGS);
+        postings.sort_unstable_by_key(|p| p.0);
+    }
+    let ids: Vec<u32> = postings.iter().map(|p| p.0).collect();
+    let impacts: Vec<u8> = postings.iter().map(|p| p.1).collect();
+    let mut encoded = String::with_capacity(postings.len() * 3 + 2);
+    format::encode_postings(&ids, &impacts, &mut encoded);
+    TokenEntry {
+        key,
+        text: key.text(terms),
+        df,
+        idf: rank::idf(df, n),
+        count: postings.len(),
+        postings: encoded,
+        surfaces: None,
+    }
+}
+
+/// Gives every pinyin and initials token the commonest CJK bigrams that read so.
+pub(super) fn add_surfaces(entries: &mut [TokenEntry]) {
+    let mut readers: HashMap<Key, Vec<(u32, &str)>> = HashMap::new();
+    let mut phon = Vec::new();
+    for e in entries.iter() {
+        if let Some((a, b)) = e.key.chars() {
+            phon.clear();
+            tokenize::phonetic(a, b, &mut phon);
+            for k in &phon {
+                readers.entry(*k).or_default().push((e.df, e.text.as_str()));
+            }
+        }
+    }
+    let surfaces: HashMap<Key, String> = readers
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let words: Vec<&str> = v.iter().take(MAX_SURFACES).map(|x| x.1).collect();
+            (k, words.join(" "))
+        })
+        .collect();
+    for e in entries.iter_mut().filter(|e| e.key.is_phonetic()) {
+        e.surfaces = surfaces.get(&e.key).cloned();
+    }
+}
+
+pub(super) fn shard_file(i: u32, tokens: &mut [TokenEntry]) -> (String, Vec<u8>) {
+    tokens.sort_unstable_by(|a, b| a.text.cmp(&b.text));
+    let len: usize = tokens
+        .iter()
+        .map(|t| t.text.len() + t.postings.len() + 16)
+        .sum();
+    let mut s = String::with_capacity(len + 32);
+    s.push_str(&format!("ShouceSearch._s({i},{{"));
+    for (n, t) in tokens.iter().enumerate() {
+        if n > 0 {
+            s.push(',');
+        }
+        json_string(&t.text, &mut s);
+        s.push_str(&format!(":[{},\"{}\"", t.idf, t.postings));
+        if let Some(surfaces) = &t.surfaces {
+            s.push(',');
+            json_string(surfaces, &mut s);
+        }
+        s.push(']');
+    }
+    s.push_str("})\n");
+    (format::shard_path(i), s.into_bytes())
+}
+
+/// The commonest reading of every character of the table, for homophones in queries.
+pub(super) fn reading_files() -> &'static [(String, Vec<u8>)] {
+    &READINGS
+}
+
+/// The same for every site: made once per process.
+static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
+    let mut shards: Vec<String> = (0..READING_SHARDS)
+        .map(|i| format!("ShouceSearch._r({i},{{"))
+        .collect();
+    let mut buf = String::new();
+    for cp in 0x4E00..=0x9FFFu32 {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        let Some(reading) = pinyin::first_reading(c) else {
+            continue;
+        };
+        buf.clear();
+        buf.push(c);
+        let shard = &mut shards[format::shard_of(&buf, READING_SHARDS) as usize];
+        if !shard.ends_with('{') {
+            shard.push(',');
+        }
+        shard.push('"');
+        shard.push(c);
+        shard.push_str("\":\"");
+        shard.push_str(pinyin::syllable(reading));
+        shard.push('"');
+    }
+    shards
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut s)| {
+            s.push_str("})\n");
+            (format::readings_path(i as u32), s.into_bytes())
+        })
+        .collect()
+});
+
+/// One document's entry in its document file: `[path,url,title,section,text]`.
+pub(super) fn doc_entry(d: &Document<'_>, text: &mut String) -> String {
+    snippet_text(d.body, text);
+    let mut s = String::with_capacity(text.len() + d.path.len() * 2 + d.title.len() + 32);
+    s.push('[');
+    for part in [d.path, d.url, d.title] {
+        json_string(part, &mut s);
+        s.push(',');
+    }
+    s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
+    s.push(',');
+    json_string(text, &mut s);
+    s.push(']');
+    s
+}
+
+/// A document file: the entries of documents `i·DOC_CHUNK …`.
+pub(super) fn doc_file<'a>(i: u32, entries: impl Iterator<Item = &'a str>) -> (String, Vec<u8>) {
+    let mut s = format!("ShouceSearch._d({i},[");
+    for (n, e) in entries.enumerate() {
+        if n > 0 {
+            s.push(',');
+        }
+        s.push_str(e);
+    }
+    s.push_str("])\n");
+    (format::doc_path(i), s.into_bytes())
+}
+
+/// The first [`MAX_TEXT`] characters of a page's text, whitespace runs as one space.
+fn snippet_text(body: &str, text: &mut String) {
+    text.clear();
+    let mut chars = 0;
+    let mut space = false;
+    for c in body.chars() {
+        if chars >= MAX_TEXT {
+            break;
+        }
+        if c.is_whitespace() {
+            space = !text.is_empty();
+            continue;
+        }
+        if space {
+            text.push(' ');
+            chars += 1;
+            space = false;
+        }
+        text.push(c);
+        chars += 1;
+    }
+}
+
+pub(super) fn manifest(
+    n: u32,
+    shards: u32,
+    sections: &[SectionEntry],
+    vocab: &Vocabulary,
+    files: &[(String, Vec<u8>)],
+) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for (path, bytes) in files {
+        hasher.update(path.as_bytes()).update(bytes);
+    }
+    let version = hasher.finalize().to_hex()[..10].to_string();
+    let list = |items: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::from("[");
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            json_string(item, &mut s);
+        }
+        s.push(']');
+        s
+    };
+    let sections: Vec<String> = sections
+        .iter()
+        .map(|sec| {
+            let mut s = String::from("[");
+            json_string(&sec.title, &mut s);
+            s.push_str(&format!(",{}]", sec.parent.map_or(-1, |p| p as i64)));
+            s
+        })
+        .collect();
+    let synonyms: Vec<String> = vocab
+        .synonyms
+        .iter()
+        .map(|g| list(&mut g.iter().map(String::as_str)))
+        .collect();
+    format!(
+        "ShouceSearch._m({{\"v\":\"{version}\",\"n\":{n},\"s\":{shards},\"r\":{READING_SHARDS},\"dc\":{DOC_CHUNK},\
+         \"sy\":{},\"stop\":{},\"keep\":{},\"ask\":{},\"terms\":{},\"syn\":[{}],\"sec\":[{}]}})\n",
+        list(&mut pinyin::syllables().iter().copied()),
+        list(&mut std::iter::once(tokenize::STOP_CHARS)),
+        list(&mut tokenize::PROTECTED.iter().copied()),
+        list(&mut tokenize::QUESTION_WORDS.iter().copied()),
+        list(&mut vocab.terms.iter().map(String::as_str)),
+        synonyms.join(","),
+        sections.join(","),
+    )
+}
