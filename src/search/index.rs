@@ -204,7 +204,6 @@ pub fn build_with(
         .enumerate()
         .map(|(c, docs)| {
             let mut g = Gathered::default();
-            let mut text = String::new();
             for (i, doc) in docs.iter().enumerate() {
                 let d = (c * chunk + i) as u32;
                 let (Some(memo), Some(vocab_key)) = (memo, &vocab_key) else {
@@ -220,7 +219,7 @@ pub fn build_with(
                     Arc::new(DocMemo {
                         tokens: std::mem::take(&mut g.scratch.merged),
                         length,
-                        entry: files::doc_entry(doc, &mut text),
+                        entry: files::doc_entry(doc),
                     })
                 });
                 g.add(d, &entry.tokens, entry.length);
@@ -292,11 +291,7 @@ pub fn build_with(
         docs.par_chunks(DOC_CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
-                let mut text = String::new();
-                let entries: Vec<String> = chunk
-                    .iter()
-                    .map(|d| files::doc_entry(d, &mut text))
-                    .collect();
+                let entries: Vec<String> = chunk.iter().map(files::doc_entry).collect();
                 files::doc_file(i as u32, entries.iter().map(String::as_str))
             })
             .collect()

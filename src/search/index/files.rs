@@ -151,9 +151,8 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
 });
 
 /// One document's entry in its document file: `[path,url,title,section,text]`.
-pub(super) fn doc_entry(d: &Document<'_>, text: &mut String) -> String {
-    snippet_text(d.body, text);
-    let mut s = String::with_capacity(text.len() + d.path.len() * 2 + d.title.len() + 32);
+pub(super) fn doc_entry(d: &Document<'_>) -> String {
+    let mut s = String::with_capacity(d.body.len().min(MAX_TEXT * 3) + d.path.len() * 2 + 64);
     s.push('[');
     for part in [d.path, d.url, d.title] {
         json_string(part, &mut s);
@@ -161,7 +160,7 @@ pub(super) fn doc_entry(d: &Document<'_>, text: &mut String) -> String {
     }
     s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
     s.push(',');
-    json_string(text, &mut s);
+    text_json(d.body, &mut s);
     s.push(']');
     s
 }
@@ -179,27 +178,46 @@ pub(super) fn doc_file<'a>(i: u32, entries: impl Iterator<Item = &'a str>) -> (S
     (format::doc_path(i), s.into_bytes())
 }
 
-/// The first [`MAX_TEXT`] characters of a page's text, whitespace runs as one space.
-fn snippet_text(body: &str, text: &mut String) {
-    text.clear();
+/// The first [`MAX_TEXT`] characters of a page's text, whitespace runs as one space,
+/// as a JSON string (what [`json_string`] writes for that text; a test checks). Runs
+/// of ordinary characters are copied whole: this is most of the index's bytes.
+fn text_json(body: &str, out: &mut String) {
+    out.push('"');
+    let mut run = 0; // start of the run of ordinary characters not yet copied
     let mut chars = 0;
-    let mut space = false;
-    for c in body.chars() {
+    let mut space = false; // a whitespace run was skipped after some text
+    let mut any = false;
+    for (i, c) in body.char_indices() {
         if chars >= MAX_TEXT {
+            out.push_str(&body[run..i]);
+            run = body.len();
             break;
         }
         if c.is_whitespace() {
-            space = !text.is_empty();
+            out.push_str(&body[run..i]);
+            run = i + c.len_utf8();
+            space = any;
             continue;
         }
         if space {
-            text.push(' ');
+            out.push(' ');
             chars += 1;
             space = false;
         }
-        text.push(c);
+        any = true;
         chars += 1;
+        if matches!(c, '"' | '\\' | '<' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20 {
+            out.push_str(&body[run..i]);
+            run = i + c.len_utf8();
+            let mut one = String::new();
+            json_string(c.encode_utf8(&mut [0; 4]), &mut one);
+            out.push_str(&one[1..one.len() - 1]);
+        }
     }
+    if run < body.len() {
+        out.push_str(&body[run..]);
+    }
+    out.push('"');
 }
 
 pub(super) fn manifest(
@@ -250,4 +268,51 @@ pub(super) fn manifest(
         synonyms.join(","),
         sections.join(","),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(body: &str) -> String {
+        let mut text = String::new();
+        let mut chars = 0;
+        let mut space = false;
+        for c in body.chars() {
+            if chars >= MAX_TEXT {
+                break;
+            }
+            if c.is_whitespace() {
+                space = !text.is_empty();
+                continue;
+            }
+            if space {
+                text.push(' ');
+                chars += 1;
+                space = false;
+            }
+            text.push(c);
+            chars += 1;
+        }
+        let mut out = String::new();
+        json_string(&text, &mut out);
+        out
+    }
+
+    #[test]
+    fn text_json_collapses_whitespace_and_escapes_like_json_string() {
+        let long = "退款".repeat(MAX_TEXT);
+        for body in [
+            "",
+            "  \n ",
+            "  买家\n\n 申请\u{3000}退款 \"原因\" <b>\\ \u{2028}x\u{1}",
+            "a  b\tc",
+            long.as_str(),
+            &format!("{}  尾", "字".repeat(MAX_TEXT - 1)),
+        ] {
+            let mut fast = String::new();
+            text_json(body, &mut fast);
+            assert_eq!(fast, slow(body), "{body:?}");
+        }
+    }
 }
