@@ -50,16 +50,26 @@ fn search(root: &Path, args: SearchArgs) -> Result<(), Failure> {
     let hits = searcher
         .search(&args.query.join(" "), args.limit)
         .map_err(env)?;
-    if args.json {
+    let text = if args.json {
         let json = serde_json::to_string_pretty(&hits)
             .map_err(|e| Failure::Env(Error::Other(e.to_string())))?;
-        println!("{json}");
+        format!("{json}\n")
     } else {
-        for hit in hits {
-            println!("{}", hit.path);
-        }
+        hits.iter().map(|hit| format!("{}\n", hit.path)).collect()
+    };
+    write_stdout(&text)
+}
+
+/// Prints `text`; a reader that stops early (`shouce search … | head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Env(Error::Other(
+            format!("cannot write the results: {e}"),
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn init(dir: &Path) -> Result<(), Failure> {

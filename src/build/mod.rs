@@ -16,6 +16,7 @@ mod anchors;
 mod assets;
 mod cache;
 pub mod context;
+mod ledger;
 mod load;
 mod nav;
 mod practice;

@@ -13,6 +13,10 @@
 //! its inode. A failed or interrupted build leaves its staging folder to be recycled in
 //! turn, so nothing is ever thrown away in bulk on the way of a build.
 //!
+//! A recycled folder also comes with its [`Ledger`]: a file whose content is the same as
+//! the one already in the folder (and untouched since) is not written again, so
+//! rebuilding an unchanged 10,000-page site writes almost nothing.
+//!
 //! `shouce dev` rebuilds the same site many times a minute. There the output keeps a
 //! [`Manifest`] of what the last good build wrote and updates the folder in place:
 //! unchanged files are not rewritten, changed ones are held in memory until the build
@@ -25,6 +29,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::Error;
+
+use super::ledger::{Entry, Ledger};
 
 /// Whether the build writes anything (`check` renders everything but writes nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +65,8 @@ enum Strategy {
 struct Recycled {
     existing: Vec<String>,
     written: Mutex<Vec<String>>,
+    /// What the folder held, as far as its ledger knows.
+    known: Ledger,
 }
 
 #[derive(Debug)]
@@ -73,6 +81,8 @@ pub struct Output {
     strategy: Strategy,
     /// Filled when the caller wants the manifest of this build (dev), else `None`.
     manifest: Option<Mutex<Manifest>>,
+    /// The ledger of the folder being written (staging builds).
+    ledger: Option<Mutex<HashMap<String, Entry>>>,
     files: AtomicUsize,
     finished: bool,
 }
@@ -100,11 +110,16 @@ impl Output {
                     // Two spares only after a crash at the wrong moment: keep one.
                     crate::fs::remove_dir_all(spare)?;
                 }
+                let spare_ledger = sibling(target, "spare-ledger");
                 let recycled = if staging.is_dir() {
                     let walk = crate::fs::walk_all_files(&staging);
+                    // Read before the folder changes; it no longer holds afterwards.
+                    let known = Ledger::load(&spare_ledger, &staging);
+                    let _ = std::fs::remove_file(&spare_ledger);
                     Some(Recycled {
                         existing: walk,
                         written: Mutex::new(Vec::new()),
+                        known,
                     })
                 } else {
                     crate::fs::create_dir_all(&staging)?;
@@ -126,9 +141,11 @@ impl Output {
     }
 
     fn new(target: &Path, strategy: Strategy, record: Record) -> Output {
+        let staging = matches!(strategy, Strategy::Staging { .. });
         Output {
             target: target.to_path_buf(),
             strategy,
+            ledger: staging.then(|| Mutex::new(HashMap::new())),
             manifest: (record == Record::Manifest).then(|| Mutex::new(Manifest::new())),
             files: AtomicUsize::new(0),
             finished: false,
@@ -139,24 +156,15 @@ impl Output {
     /// from many threads at once.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        let stamp = self
-            .manifest
-            .as_ref()
-            .map(|_| *blake3::hash(bytes).as_bytes());
+        let stamp = (self.manifest.is_some() || self.ledger.is_some())
+            .then(|| *blake3::hash(bytes).as_bytes());
         match &self.strategy {
             Strategy::Discard => {}
             Strategy::Staging { staging, recycled } => {
-                let path = staging.join(relative);
-                match recycled {
-                    None => crate::fs::write(&path, bytes)?,
-                    Some(r) => {
-                        if crate::fs::write(&path, bytes).is_err() {
-                            clear_way(staging, relative);
-                            crate::fs::write(&path, bytes)?;
-                        }
-                        lock(&r.written).push(relative.to_string());
-                    }
-                }
+                let stamp = stamp.expect("staging outputs keep a ledger");
+                self.put(staging, recycled.as_ref(), relative, stamp, |path| {
+                    crate::fs::write(path, bytes)
+                })?;
             }
             Strategy::InPlace { previous, pending } => {
                 if previous.get(relative) != stamp.as_ref() {
@@ -171,24 +179,17 @@ impl Output {
     /// Copies a file from disk into the site.
     pub fn copy(&self, relative: &str, from: &Path) -> Result<(), Error> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        let stamp = match &self.manifest {
-            Some(_) => Some(copy_stamp(from)?),
-            None => None,
+        let stamp = match (&self.manifest, &self.ledger) {
+            (None, None) => None,
+            _ => Some(copy_stamp(from)?),
         };
         match &self.strategy {
             Strategy::Discard => {}
             Strategy::Staging { staging, recycled } => {
-                let path = staging.join(relative);
-                match recycled {
-                    None => copy_file(from, &path)?,
-                    Some(r) => {
-                        if copy_file(from, &path).is_err() {
-                            clear_way(staging, relative);
-                            copy_file(from, &path)?;
-                        }
-                        lock(&r.written).push(relative.to_string());
-                    }
-                }
+                let stamp = stamp.expect("staging outputs keep a ledger");
+                self.put(staging, recycled.as_ref(), relative, stamp, |path| {
+                    copy_file(from, path)
+                })?;
             }
             Strategy::InPlace { previous, pending } => {
                 if previous.get(relative) != stamp.as_ref() {
@@ -197,6 +198,42 @@ impl Output {
             }
         }
         self.remember(relative, stamp);
+        Ok(())
+    }
+
+    /// Puts one file into the staging folder with `store`, unless a recycled folder
+    /// already holds exactly that file; records it in the ledger either way.
+    fn put(
+        &self,
+        staging: &Path,
+        recycled: Option<&Recycled>,
+        relative: &str,
+        stamp: Stamp,
+        store: impl Fn(&Path) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let path = staging.join(relative);
+        let entry = match recycled {
+            None => {
+                store(&path)?;
+                Entry::of(&path, stamp)
+            }
+            Some(r) => {
+                lock(&r.written).push(relative.to_string());
+                match r.known.unchanged(staging, relative, &stamp) {
+                    Some(entry) => Some(entry),
+                    None => {
+                        if store(&path).is_err() {
+                            clear_way(staging, relative);
+                            store(&path)?;
+                        }
+                        Entry::of(&path, stamp)
+                    }
+                }
+            }
+        };
+        if let (Some(ledger), Some(entry)) = (&self.ledger, entry) {
+            lock(ledger).insert(relative.to_string(), entry);
+        }
         Ok(())
     }
 
@@ -245,7 +282,15 @@ impl Output {
                         remove_with_empty_parents(&staging, stale);
                     }
                 }
-                swap(&staging, &self.target)?
+                swap(&staging, &self.target)?;
+                // The replaced site's ledger now describes the spare; the new one the site.
+                let ledger = sibling(&self.target, "ledger");
+                let _ = std::fs::rename(&ledger, sibling(&self.target, "spare-ledger"));
+                if let Some(entries) = self.ledger.take() {
+                    let entries = entries.into_inner().unwrap_or_else(|e| e.into_inner());
+                    // Only an optimisation: without it the next build writes every file.
+                    let _ = Ledger::new(entries).save(&ledger, &self.target);
+                }
             }
             Strategy::InPlace { previous, pending } => {
                 for item in pending.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -256,6 +301,8 @@ impl Output {
                         Pending::Copy(rel, from) => copy_file(&from, &self.target.join(rel))?,
                     }
                 }
+                // The site changed in place: its ledger no longer holds.
+                let _ = std::fs::remove_file(sibling(&self.target, "ledger"));
                 let current = manifest.as_ref().expect("in-place outputs keep a manifest");
                 for stale in previous.keys().filter(|k| !current.contains_key(*k)) {
                     remove_with_empty_parents(&self.target, stale);
@@ -465,6 +512,68 @@ mod tests {
                 ("c/index.html".to_string(), b"c2".to_vec()),
             ]
         );
+    }
+
+    #[test]
+    fn a_recycled_folder_keeps_the_files_that_did_not_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let public = dir.path().join("public");
+        let build = |pages: &[(&str, &str)]| {
+            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
+            for (path, text) in pages {
+                out.write(path, text.as_bytes()).unwrap();
+            }
+            out.commit().unwrap();
+        };
+        let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        let site = [
+            ("a/index.html", "A"),
+            ("b/index.html", "B"),
+            ("c.html", "C"),
+        ];
+        build(&site);
+        build(&site);
+        // The spare is the first build's folder, which the third build recycles.
+        let before = mtime(&sibling(&public, "spare").join("a/index.html"));
+        let edited = sibling(&public, "spare").join("c.html");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Someone edits a file of the spare by hand: it must not survive.
+        std::fs::write(&edited, "C").unwrap();
+        std::fs::write(sibling(&public, "spare").join("b/index.html"), "tampered").unwrap();
+        build(&[
+            ("a/index.html", "A"),
+            ("b/index.html", "B"),
+            ("c.html", "C2"),
+        ]);
+        // The third build recycled the first one's folder: `a` was left alone (same
+        // file, same time), `b` was written again because it no longer matched, and
+        // `c` because it changed.
+        assert_eq!(mtime(&public.join("a/index.html")), before);
+        assert_eq!(
+            files(&public),
+            [
+                ("a/index.html".to_string(), b"A".to_vec()),
+                ("b/index.html".to_string(), b"B".to_vec()),
+                ("c.html".to_string(), b"C2".to_vec()),
+            ]
+        );
+        // A fourth build after an in-place (dev) update of the site does not trust
+        // the site's ledger any more.
+        let manifest = {
+            let out = Output::begin(&public, OutputMode::Write, Record::Manifest).unwrap();
+            for (path, text) in [
+                ("a/index.html", "A"),
+                ("b/index.html", "B"),
+                ("c.html", "C2"),
+            ] {
+                out.write(path, text.as_bytes()).unwrap();
+            }
+            out.commit().unwrap().unwrap()
+        };
+        let out = Output::in_place(&public, manifest);
+        out.write("a/index.html", b"A, edited in dev").unwrap();
+        out.commit().unwrap();
+        assert!(!sibling(&public, "ledger").exists());
     }
 
     #[test]
