@@ -46,7 +46,10 @@
     if (store[i] !== undefined) return Promise.resolve(store[i]);
     var key = kind + i;
     if (!pending[key]) {
-      var path = kind === "m" ? "manifest.js" : kind + "/" + i + ".js?v=" + M.v;
+      // The manifest's name never changes, so a cached copy could outlive a rebuild;
+      // asking for it by the minute bounds that (the other files carry its version).
+      var path = kind === "m" ? "manifest.js?t=" + Math.floor(Date.now() / 60000)
+        : kind + "/" + i + ".js?v=" + M.v;
       pending[key] = (loader || scriptLoader)(root + DIR + path).then(function () {
         delete pending[key];
         if (store[i] === undefined) throw new Error("the search index file " + path + " is damaged");
