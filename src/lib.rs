@@ -9,7 +9,7 @@
 //! L3  build · scaffold          the pipeline · `shouce init`
 //! L2  content · quiz            the domain: pages and sections · quizzes
 //! L1  markdown · theme · search text in, text out
-//! L0  error · fs · config · date
+//! L0  error · fs · config · date · width
 //! ```
 
 pub mod build;
@@ -27,3 +27,4 @@ pub mod scaffold;
 pub mod search;
 pub mod server;
 pub mod theme;
+pub mod width;

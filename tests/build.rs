@@ -265,16 +265,8 @@ fn incremental_rebuilds_match_full_builds() {
     let site = small_site();
     let mut cache = build::Cache::default();
     let options = site.options();
-    let full = |site: &Site| {
-        let options = BuildOptions {
-            out_dir: site.path("full"),
-            ..site.options()
-        };
-        build::build(&options).unwrap();
-        site.tree("full")
-    };
     build::build_incremental(&options, &mut cache).unwrap();
-    assert_eq!(site.tree("public"), full(&site));
+    assert_eq!(site.tree("public"), site.full_build_tree());
 
     type Edit<'a> = (&'a str, &'a dyn Fn(&Site));
     let edits: [Edit; 5] = [
@@ -314,7 +306,7 @@ fn incremental_rebuilds_match_full_builds() {
         edit(&site);
         build::build_incremental(&options, &mut cache).unwrap();
         assert!(
-            site.tree("public") == full(&site),
+            site.tree("public") == site.full_build_tree(),
             "after editing {what}, the in-place rebuild differs from a full build"
         );
     }
@@ -337,5 +329,5 @@ fn incremental_rebuilds_match_full_builds() {
         "修好了。\n",
     );
     build::build_incremental(&options, &mut cache).unwrap();
-    assert_eq!(site.tree("public"), full(&site));
+    assert_eq!(site.tree("public"), site.full_build_tree());
 }

@@ -125,20 +125,12 @@ fn an_exam_is_never_embedded_and_unknown_ids_are_located() {
 /// that embed it, and removing an embed must drop it, exactly as a full build would.
 #[test]
 fn incremental_rebuilds_follow_quiz_edits() {
-    use shouce::build::{self, BuildOptions};
+    use shouce::build;
     let site = practice::site();
     let options = site.options();
     let mut cache = build::Cache::default();
-    let full = |site: &common::Site| {
-        let options = BuildOptions {
-            out_dir: site.path("full"),
-            ..site.options()
-        };
-        build::build(&options).unwrap();
-        site.tree("full")
-    };
     build::build_incremental(&options, &mut cache).unwrap();
-    assert_eq!(site.tree("public"), full(&site));
+    assert_eq!(site.tree("public"), site.full_build_tree());
 
     site.file(
         "quizzes/short.toml",
@@ -149,7 +141,10 @@ fn incremental_rebuilds_follow_quiz_edits() {
         site.read("public/scripts/apology/index.html")
             .contains("改过的题干")
     );
-    assert!(site.tree("public") == full(&site), "after editing a quiz");
+    assert!(
+        site.tree("public") == site.full_build_tree(),
+        "after editing a quiz"
+    );
 
     site.page(
         "scripts/apology.md",
@@ -163,7 +158,7 @@ fn incremental_rebuilds_follow_quiz_edits() {
             .contains("class=\"quiz")
     );
     assert!(
-        site.tree("public") == full(&site),
+        site.tree("public") == site.full_build_tree(),
         "after removing the embeds"
     );
 }

@@ -8,19 +8,7 @@ use common::Site;
 
 /// A small handbook with two lessons that quizzes can point at.
 fn handbook() -> Site {
-    let site = Site::new();
-    site.page("_index.md", "title = \"首页\"", "欢迎。\n")
-        .page(
-            "rules/refund.md",
-            "title = \"退款与小二介入\"",
-            "## 小二介入\n\n买家申请退款 72 小时后可以要求小二介入。\n\n## 赔付上限\n\n缺货按 30% 赔付，最多 500 元。\n",
-        )
-        .page(
-            "scripts/apology.md",
-            "title = \"道歉话术\"",
-            "## 先道歉\n\n先道歉，再给处理时间。\n",
-        );
-    site
+    common::practice::lessons("")
 }
 
 const PRACTICE: &str = r#"id = "refund-practice"

@@ -10,12 +10,7 @@
 
 /// Folds one character.
 pub fn fold(c: char) -> char {
-    let c = match c {
-        '\u{3000}' => ' ',
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
-    };
-    c.to_ascii_lowercase()
+    crate::width::fold(c).to_ascii_lowercase()
 }
 
 /// Folds a whole string into `out` (cleared first).

@@ -77,6 +77,17 @@ impl Site {
         }
     }
 
+    /// Builds the site afresh into `full/` and returns what it wrote (to compare an
+    /// incremental rebuild in `public/` against).
+    pub fn full_build_tree(&self) -> BTreeMap<String, Vec<u8>> {
+        let options = BuildOptions {
+            out_dir: self.path("full"),
+            ..self.options()
+        };
+        build::build(&options).unwrap();
+        self.tree("full")
+    }
+
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
     }

@@ -137,8 +137,8 @@ prompt = "考试题干"
 accepted = ["考试答案"]
 "#;
 
-/// The handbook: two lessons, the second embedding both practice quizzes.
-pub fn site() -> Site {
+/// Two lessons quizzes can point at; `apology_extra` is appended to the second.
+pub fn lessons(apology_extra: &str) -> Site {
     let site = Site::new();
     site.page("_index.md", "title = \"首页\"", "欢迎。\n")
         .page(
@@ -149,9 +149,16 @@ pub fn site() -> Site {
         .page(
             "scripts/apology.md",
             "title = \"道歉话术\"",
-            "## 先道歉\n\n先道歉，再给处理时间。\n\n```quiz\nrules-practice\n```\n\n## 小测验\n\n```quiz\nshort-practice\n```\n",
-        )
-        .file("quizzes/rules.toml", ALL_TYPES)
+            &format!("## 先道歉\n\n先道歉，再给处理时间。\n{apology_extra}"),
+        );
+    site
+}
+
+/// The handbook: two lessons, the second embedding both practice quizzes.
+pub fn site() -> Site {
+    let site =
+        lessons("\n```quiz\nrules-practice\n```\n\n## 小测验\n\n```quiz\nshort-practice\n```\n");
+    site.file("quizzes/rules.toml", ALL_TYPES)
         .file("quizzes/short.toml", SHORT)
         .file("quizzes/exam.toml", EXAM);
     site

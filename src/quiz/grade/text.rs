@@ -5,13 +5,7 @@
 /// Full-width ASCII (`０-９`, `Ａ-Ｚ`, `％`, `，`) to half-width, the ideographic
 /// space to a space; everything else unchanged.
 pub fn fold_width(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
+    text.chars().map(crate::width::fold).collect()
 }
 
 /// The form two short answers are compared in: width folded, lower case, without
