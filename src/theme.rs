@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Serialize;
@@ -51,7 +52,14 @@ pub struct Theme {
 impl Theme {
     /// Reads the theme `name` below `root/themes/`, then the overrides in `root/templates/`.
     /// The outer error is the environment's; the inner one lists the authors' mistakes.
-    pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, Error> {
+    ///
+    /// `previous` is the theme the last build used (`shouce dev`): when every template
+    /// file reads the same, it is returned as it is instead of parsing them again.
+    pub fn load(
+        root: &Path,
+        name: &str,
+        previous: Option<&Arc<Theme>>,
+    ) -> Result<Result<Arc<Theme>, Vec<Diagnostic>>, Error> {
         let theme_dir = Path::new("themes").join(name);
         if !root.join(&theme_dir).join("templates").is_dir() {
             let d = Diagnostic::error(
@@ -66,23 +74,34 @@ impl Theme {
         }
         let mut files = read_templates(root, &theme_dir.join("templates"))?;
         files.extend(read_templates(root, Path::new("templates"))?);
-        Ok(Theme::parse(files, root.join(theme_dir).join("static")))
+        let static_dir = root.join(theme_dir).join("static");
+        if let Some(previous) = previous
+            && previous.static_dir == static_dir
+            && previous.same_files(&files)
+        {
+            return Ok(Ok(Arc::clone(previous)));
+        }
+        Ok(Theme::parse(files, static_dir).map(Arc::new))
+    }
+
+    /// Whether `files` (in load order, later overriding earlier) are this theme's.
+    fn same_files(&self, files: &[TemplateFile]) -> bool {
+        let mut by_name: BTreeMap<&str, &TemplateFile> = BTreeMap::new();
+        for f in files {
+            by_name.insert(&f.name, f);
+        }
+        by_name.len() == self.files.len()
+            && by_name
+                .values()
+                .zip(self.files.values())
+                .all(|(a, b)| a.name == b.name && a.file == b.file && a.text == b.text)
     }
 
     /// Builds the template set from files (later files override earlier ones by name).
     pub fn parse(files: Vec<TemplateFile>, static_dir: PathBuf) -> Result<Theme, Vec<Diagnostic>> {
         let files: BTreeMap<String, TemplateFile> =
             files.into_iter().map(|f| (f.name.clone(), f)).collect();
-        let mut problems: Vec<Diagnostic> = files
-            .values()
-            .filter_map(|f| {
-                let mut scratch = Tera::default();
-                scratch
-                    .add_raw_template(&f.name, &f.text)
-                    .err()
-                    .and_then(|e| parse_error(f, &e))
-            })
-            .collect();
+        let mut missing = Vec::new();
         for &name in REQUIRED {
             if !files.contains_key(name) {
                 let dir = files
@@ -90,7 +109,7 @@ impl Theme {
                     .next()
                     .and_then(|f| f.file.parent())
                     .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
-                problems.push(
+                missing.push(
                     Diagnostic::error(
                         Location::file(dir),
                         format!("the theme has no `{name}` template"),
@@ -99,15 +118,28 @@ impl Theme {
                 );
             }
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
         if let Err(e) =
             tera.add_raw_templates(files.values().map(|f| (f.name.as_str(), f.text.as_str())))
         {
+            // Only now is each file parsed on its own, so that a syntax error points at
+            // its template's line; what is left is a name that resolves to nothing.
+            let mut problems: Vec<Diagnostic> = files
+                .values()
+                .filter_map(|f| {
+                    let mut scratch = Tera::default();
+                    scratch
+                        .add_raw_template(&f.name, &f.text)
+                        .err()
+                        .and_then(|e| parse_error(f, &e))
+                })
+                .collect();
+            problems.append(&mut missing);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
             let message = chain(&e);
             let culprit = files
                 .values()
@@ -118,6 +150,9 @@ impl Theme {
                 Diagnostic::error(location, message)
                     .with_hint("check `extends`, `include` and `import` names"),
             ]);
+        }
+        if !missing.is_empty() {
+            return Err(missing);
         }
         Ok(Theme {
             tera,

@@ -269,7 +269,7 @@ fn incremental_rebuilds_match_full_builds() {
     assert_eq!(site.tree("public"), site.full_build_tree());
 
     type Edit<'a> = (&'a str, &'a dyn Fn(&Site));
-    let edits: [Edit; 5] = [
+    let edits: [Edit; 7] = [
         ("a body", &|s| {
             s.page(
                 "rules/shipping.md",
@@ -299,6 +299,19 @@ fn incremental_rebuilds_match_full_builds() {
             s.file(
                 "themes/default/templates/page.html",
                 &page.replace("<h1>", "<h1 class=\"changed\">"),
+            );
+        }),
+        ("the sidebar template", &|s| {
+            let nav = s.read("themes/default/templates/nav.html");
+            s.file(
+                "themes/default/templates/nav.html",
+                &format!("<!-- sidebar v2 -->{nav}"),
+            );
+        }),
+        ("a site's own template", &|s| {
+            s.file(
+                "templates/404.html",
+                "{% extends \"base.html\" %}{% block content %}<p>自己的 404</p>{% endblock %}",
             );
         }),
     ];

@@ -9,6 +9,8 @@
 //!   that page's key; editing a title changes the site-wide key and every page
 //!   re-renders.
 //! * The manifest of the last good output, so the output folder is updated in place.
+//! * The parsed templates (while their files are unchanged) and the rendered
+//!   sidebars (while the site-wide key is unchanged).
 //! * Each page's search tokens (`search::Memo`), so the index is rebuilt from the
 //!   tokens of unchanged pages.
 //!
@@ -20,9 +22,11 @@ use std::sync::Arc;
 
 use crate::content::Page;
 use crate::markdown::Rendered;
+use crate::theme::Theme;
 
 use super::BuildOptions;
 use super::load::Inputs;
+use super::nav::NavCache;
 use super::write::Manifest;
 
 pub type Key = [u8; 32];
@@ -35,6 +39,10 @@ pub struct Cache {
     pub(super) highlight_css: Option<HighlightCss>,
     /// Each page's search tokens, by a hash of its fields (see `search::Memo`).
     pub(super) search: crate::search::Memo,
+    /// The parsed templates, reused while their files read the same.
+    pub(super) theme: Option<Arc<Theme>>,
+    /// The rendered sidebars and the site-wide key they were rendered under.
+    pub(super) nav: Option<(Key, Arc<NavCache>)>,
 }
 
 /// (light, dark) theme names and their (light, dark) stylesheets.

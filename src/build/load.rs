@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -24,7 +25,7 @@ use super::quizzes::{self, QuizFile};
 pub struct Inputs {
     pub config: Config,
     pub library: Library,
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     pub theme_assets: ThemeAssets,
     /// Non-Markdown files of `content/` and the site's `static/`.
     pub files: Vec<Copy>,
@@ -90,7 +91,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
     // reports the quizzes' broken links (checked once headings are known).
     let (quizzes, mut quiz_problems) = quizzes::load(root, config.as_ref());
     let theme = match &config {
-        Some(c) => match Theme::load(root, &c.theme)? {
+        Some(c) => match Theme::load(root, &c.theme, cache.and_then(|c| c.theme.as_ref()))? {
             Ok(t) => Some(t),
             Err(d) => {
                 problems.extend(d);

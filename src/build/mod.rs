@@ -28,6 +28,7 @@ mod sitemap;
 pub mod write;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::content::DraftPolicy;
@@ -186,6 +187,8 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
         }
         cache.manifest = manifest;
         cache.highlight_css = Some(inputs.highlight_css.clone());
+        cache.theme = Some(Arc::clone(&inputs.theme));
+        cache.nav = rendered.nav;
     }
     Ok(report)
 }

@@ -52,7 +52,7 @@ struct Shared<'a> {
     site: Site<'a>,
     info: SiteInfo<'a>,
     highlighter: Highlighter,
-    nav: NavCache,
+    nav: Arc<NavCache>,
     options: &'a BuildOptions,
     out: &'a Output,
     cache: Option<&'a Cache>,
@@ -78,6 +78,8 @@ pub struct RenderedSite {
     pub items: HashMap<String, CachedItem>,
     /// What the search index keeps for the next build (with a cache only).
     pub search: Option<crate::search::Memo>,
+    /// The sidebars and the site-wide key they hold for (with a cache only).
+    pub nav: Option<(Key, Arc<NavCache>)>,
 }
 
 /// Renders and writes the whole site; returns the warnings, or every error.
@@ -101,8 +103,19 @@ pub fn render_site(
     // page) show the home's sidebar, one or two folders down.
     nav_keys.push((ROOT, "../".to_string()));
     nav_keys.push((ROOT, "../../".to_string()));
-    let nav =
-        NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?;
+    let keys = cache.map(|_| SiteKeys::compute(inputs, options));
+    // The sidebars depend on nothing the site-wide key does not cover.
+    let reused = cache
+        .and_then(|c| c.nav.as_ref())
+        .zip(keys)
+        .filter(|((key, _), keys)| *key == keys.everything)
+        .map(|((_, nav), _)| Arc::clone(nav));
+    let nav = match reused {
+        Some(nav) => nav,
+        None => Arc::new(
+            NavCache::render(lib, &inputs.theme, nav_keys).map_err(|d| Failure::Author(vec![d]))?,
+        ),
+    };
     tracing::info!("sidebars rendered");
     let shared = Shared {
         inputs,
@@ -112,11 +125,11 @@ pub fn render_site(
         },
         info: SiteInfo::new(&inputs.config),
         highlighter: Highlighter::default(),
-        nav,
+        nav: Arc::clone(&nav),
         options,
         out,
         cache,
-        keys: cache.map(|_| SiteKeys::compute(inputs, options)),
+        keys,
         practice: Practice::new(lib, &inputs.quizzes),
     };
     let bar = progress_bar(options.progress, order.len());
@@ -204,6 +217,7 @@ pub fn render_site(
         warnings: diagnostics,
         items,
         search: search_memo,
+        nav: keys.map(|k| (k.everything, nav)),
     })
 }
 
