@@ -124,3 +124,42 @@ fn the_index_holds_no_quiz_or_exam_text() {
     }
     assert!(checked > 20, "only {checked} quiz texts were checked");
 }
+
+/// A typo's homophones come from the manifest's readings for the site's own
+/// characters, and from a readings file for a character the site never uses; both
+/// find the page.
+#[test]
+fn homophones_are_found_with_or_without_the_readings_files() {
+    let (_dir, out) = queries::build_handbook();
+    let manifest = std::fs::read_to_string(out.join("search/idx/manifest.js")).unwrap();
+    let value = shouce::search::format::parse_script(&manifest).unwrap();
+    let site_chars: String = value["rd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(site_chars.contains('介') && site_chars.contains('如'));
+    assert!(!site_chars.contains('蜕'), "蜕 is not in the handbook");
+    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    for (typo, page) in [
+        ("小二介如", "rules/intervention.md"),
+        ("蜕款原因", "rules/refund-reasons.md"),
+    ] {
+        let hits = searcher.search(typo, 5).unwrap();
+        assert!(
+            hits.iter().any(|h| h.path == page),
+            "{typo}: {:?}",
+            hits.iter().map(|h| &h.path).collect::<Vec<_>>()
+        );
+    }
+    // Without the readings files only the manifest's characters have readings.
+    std::fs::remove_dir_all(out.join("search/idx/r")).unwrap();
+    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    let hits = searcher.search("小二介如", 5).unwrap();
+    assert!(hits.iter().any(|h| h.path == "rules/intervention.md"));
+    assert!(
+        searcher.search("蜕款原因", 5).is_err(),
+        "a character outside the site needs its readings file"
+    );
+}

@@ -40,6 +40,9 @@ const AWKWARD: &[&str] = &[
     "𠀀退款",
     "dsr180",
     "退款 tk qtwly",
+    "蜕款原因",
+    "兔款",
+    "饕餮退款",
 ];
 
 #[test]

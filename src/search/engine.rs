@@ -3,7 +3,8 @@
 //! or the files of an [`IndexFiles`](super::IndexFiles) in memory) and kept once read.
 //!
 //! 1. Plan the query ([`super::query`]); load the shards of its tokens and the
-//!    readings of its Chinese characters.
+//!    readings of its Chinese characters that the manifest does not have (those
+//!    the site never uses).
 //! 2. Add each bigram's homophones; load their shards.
 //! 3. Drop pinyin readings of words the site has; score ([`super::rank`]).
 //! 4. Load the best pages' documents; cut their snippets ([`super::snippet`]).
@@ -82,6 +83,10 @@ struct Manifest {
     s: u32,
     r: u32,
     dc: u32,
+    sy: Vec<String>,
+    /// The site's characters by their commonest reading (aligned with `sy`).
+    #[serde(default)]
+    rd: Vec<String>,
     terms: Vec<String>,
     syn: Vec<Vec<String>>,
     sec: Vec<(String, i64)>,
@@ -96,6 +101,8 @@ pub struct Searcher<S: Source> {
     vocab: Vocabulary,
     shards: HashMap<u32, Map<String, Value>>,
     readings: HashMap<u32, Map<String, Value>>,
+    /// The readings the manifest has (the site's own characters).
+    site_readings: HashMap<char, String>,
     /// Document files by number.
     docs: HashMap<u32, Vec<Doc>>,
 }
@@ -112,12 +119,19 @@ impl<S: Source> Searcher<S> {
             terms: manifest.terms.clone(),
             synonyms: manifest.syn.clone(),
         };
+        let site_readings = manifest
+            .sy
+            .iter()
+            .zip(&manifest.rd)
+            .flat_map(|(syllable, chars)| chars.chars().map(move |c| (c, syllable.clone())))
+            .collect();
         Ok(Searcher {
             source,
             manifest,
             vocab,
             shards: HashMap::new(),
             readings: HashMap::new(),
+            site_readings,
             docs: HashMap::new(),
         })
     }
@@ -131,7 +145,9 @@ impl<S: Source> Searcher<S> {
         let mut lookup = HashMap::new();
         self.lookup(&plan, &mut lookup)?;
         for c in plan.chars() {
-            self.load_readings(c)?;
+            if !self.site_readings.contains_key(&c) {
+                self.load_readings(c)?;
+            }
         }
         plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
         self.lookup(&plan, &mut lookup)?;
@@ -193,6 +209,9 @@ impl<S: Source> Searcher<S> {
     }
 
     fn reading_of(&self, c: char) -> Option<String> {
+        if let Some(r) = self.site_readings.get(&c) {
+            return Some(r.clone());
+        }
         let shard = format::shard_of(&c.to_string(), self.manifest.r);
         self.readings
             .get(&shard)

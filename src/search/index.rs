@@ -125,6 +125,21 @@ pub struct Memo {
     docs: HashMap<[u8; 32], Arc<DocMemo>>,
     keys: Vec<Key>,
     ids: HashMap<Key, u32, BuildHasherDefault<KeyHasher>>,
+    last: Option<Last>,
+}
+
+/// The last build's documents in order and its token entries by token number. When
+/// the next build has the same documents but a few, only the tokens those few have
+/// (had) get new entries: every other token's documents, their lengths, the document
+/// count and the rounded average length are the same, and so is its entry.
+#[derive(Debug)]
+struct Last {
+    kept: Vec<Arc<DocMemo>>,
+    entries: Vec<Option<Arc<TokenEntry>>>,
+    avg_len: u64,
+    vocab: [u8; 32],
+    /// How many token entries this build made (for the log and the tests).
+    made: usize,
 }
 
 #[derive(Debug)]
@@ -192,31 +207,33 @@ pub fn build_with(
             .expect("terms are plain strings")
     });
     let n = docs.len() as u32;
-    let (entries, lengths, doc_entries, memo) = match memo {
+    // Each token's postings as (token, its documents) in some order; the entries are
+    // made from them in parallel (see `token_entries`).
+    let (entries, doc_entries, memo) = match memo {
         None => {
-            let (entries, lengths) = gather_all(docs, vocab, matcher.as_ref());
+            let (postings, lengths) = gather_all(docs, vocab, matcher.as_ref());
+            log_gathered(started);
+            let avg = avg_len(&lengths);
+            let entries = token_entries(
+                postings.par_iter().map(|(k, d)| (*k, d.as_slice())),
+                &lengths,
+                avg,
+                &vocab.terms,
+            );
             let doc_entries: Vec<String> = docs.par_iter().map(files::doc_entry).collect();
-            (entries, lengths, doc_entries, None)
+            (
+                entries.into_iter().map(Arc::new).collect(),
+                doc_entries,
+                None,
+            )
         }
         Some(old) => {
-            let (entries, lengths, doc_entries, memo) =
-                gather_memo(docs, vocab, matcher.as_ref(), old);
-            (entries, lengths, doc_entries, Some(memo))
+            let (entries, doc_entries, memo) =
+                entries_memo(docs, vocab, matcher.as_ref(), old, started);
+            (entries, doc_entries, Some(memo))
         }
     };
-    tracing::debug!(
-        ms = started.elapsed().as_millis() as u64,
-        "search index: gathered"
-    );
-    let total_len: u64 = lengths.iter().map(|l| u64::from(*l)).sum();
-    let avg_len = (total_len as f64 / f64::from(n.max(1))).max(1.0);
-    let mut entries: Vec<TokenEntry> = entries
-        .into_par_iter()
-        .map_init(Vec::new, |buf, (key, docs)| {
-            files::token_entry(key, &docs, &lengths, avg_len, n, &vocab.terms, buf)
-        })
-        .collect();
-    files::add_surfaces(&mut entries);
+    let surfaces = files::surfaces(entries.iter().map(AsRef::as_ref));
     let mut out = IndexFiles {
         tokens: entries.len(),
         postings: entries.iter().map(|e| e.count).sum(),
@@ -230,14 +247,14 @@ pub fn build_with(
         .next_power_of_two()
         .clamp(1, MAX_SHARDS) as u32;
     out.shards = shards;
-    let mut by_shard: Vec<Vec<TokenEntry>> = (0..shards).map(|_| Vec::new()).collect();
-    for e in entries {
+    let mut by_shard: Vec<Vec<&TokenEntry>> = (0..shards).map(|_| Vec::new()).collect();
+    for e in &entries {
         by_shard[format::shard_of(&e.text, shards) as usize].push(e);
     }
     out.files = by_shard
         .into_par_iter()
         .enumerate()
-        .map(|(i, mut tokens)| files::shard_file(i as u32, &mut tokens))
+        .map(|(i, mut tokens)| files::shard_file(i as u32, &mut tokens, &surfaces))
         .collect();
     out.files.extend(files::reading_files().iter().cloned());
     let doc_files: Vec<(String, Vec<u8>)> = doc_entries
@@ -246,7 +263,8 @@ pub fn build_with(
         .map(|(i, chunk)| files::doc_file(i as u32, chunk.iter().map(String::as_str)))
         .collect();
     out.files.extend(doc_files);
-    let manifest = files::manifest(n, shards, sections, vocab, &out.files);
+    let readings = files::site_readings(entries.iter().map(AsRef::as_ref));
+    let manifest = files::manifest(n, shards, sections, vocab, &readings, &out.files);
     out.files
         .push((format::manifest_path(), manifest.into_bytes()));
     tracing::debug!(
@@ -258,6 +276,72 @@ pub fn build_with(
 
 /// A token and its documents with the fields it is in on each.
 type TokenPostings = (Key, Vec<(u32, Fields)>);
+
+fn log_gathered(started: std::time::Instant) {
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "search index: gathered"
+    );
+}
+
+/// The documents' average length for ranking, rounded to steps of about 2 % (as
+/// `f64` bits) so that editing a page seldom changes it (see [`Last`]).
+fn avg_len(lengths: &[u32]) -> u64 {
+    let total: u64 = lengths.iter().map(|l| u64::from(*l)).sum();
+    let avg = (total as f64 / lengths.len().max(1) as f64).max(1.0);
+    ((avg.log2() * 32.0).round() / 32.0).exp2().to_bits()
+}
+
+/// Every token's entry (idf, pruned and encoded postings), in parallel, in order.
+fn token_entries<'a>(
+    postings: impl IndexedParallelIterator<Item = (Key, &'a [(u32, Fields)])>,
+    lengths: &[u32],
+    avg_len: u64,
+    terms: &[String],
+) -> Vec<TokenEntry> {
+    let n = lengths.len() as u32;
+    let avg = f64::from_bits(avg_len);
+    postings
+        .map_init(Vec::new, |buf, (key, docs)| {
+            files::token_entry(key, docs, lengths, avg, n, terms, buf)
+        })
+        .collect()
+}
+
+/// The memoised documents' postings, gathered by a counting sort: token number `id`
+/// has the documents `flat[starts[id]..starts[id + 1]]`, ascending.
+struct Flat {
+    starts: Vec<u32>,
+    flat: Vec<(u32, Fields)>,
+}
+
+impl Flat {
+    fn gather(kept: &[Arc<DocMemo>], tokens: usize) -> Flat {
+        let mut starts = vec![0u32; tokens + 1];
+        for m in kept {
+            for (id, _) in &m.tokens {
+                starts[*id as usize + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut flat = vec![(0u32, Fields::BODY); starts[tokens] as usize];
+        let mut next = starts.clone();
+        for (d, m) in kept.iter().enumerate() {
+            for (id, f) in &m.tokens {
+                let at = &mut next[*id as usize];
+                flat[*at as usize] = (d as u32, *f);
+                *at += 1;
+            }
+        }
+        Flat { starts, flat }
+    }
+
+    fn docs(&self, id: usize) -> &[(u32, Fields)] {
+        &self.flat[self.starts[id] as usize..self.starts[id + 1] as usize]
+    }
+}
 
 /// Every document tokenized afresh: per-job hash maps, merged.
 fn gather_all(
@@ -291,18 +375,22 @@ fn gather_all(
     (gathered.tokens.into_iter().collect(), lengths)
 }
 
-/// Unchanged documents from the memo, the others tokenized; postings gathered by a
-/// counting sort over token numbers.
-fn gather_memo(
+/// Unchanged documents from the memo, the others tokenized; then the token entries:
+/// when the documents are the last build's but a few (and the rounded average length
+/// is the same), only the tokens of those few are made again (see [`Last`]);
+/// otherwise all, from postings gathered by a counting sort over token numbers.
+fn entries_memo(
     docs: &[Document<'_>],
     vocab: &Vocabulary,
     matcher: Option<&AhoCorasick>,
     old: &Memo,
-) -> (Vec<TokenPostings>, Vec<u32>, Vec<String>, Memo) {
+    started: std::time::Instant,
+) -> (Vec<Arc<TokenEntry>>, Vec<String>, Memo) {
     let mut vocab_key = blake3::Hasher::new();
     for t in &vocab.terms {
         vocab_key.update(t.as_bytes()).update(&[0]);
     }
+    let vocab_key_bytes = *vocab_key.finalize().as_bytes();
     let seen: Vec<DocState> = docs
         .par_iter()
         .map_init(Scratch::default, |scratch, doc| {
@@ -326,6 +414,7 @@ fn gather_memo(
         docs: HashMap::with_capacity(docs.len()),
         keys: old.keys.clone(),
         ids: old.ids.clone(),
+        last: None,
     };
     let mut kept: Vec<Arc<DocMemo>> = Vec::with_capacity(docs.len());
     for s in seen {
@@ -354,40 +443,94 @@ fn gather_memo(
         memo.docs.insert(key, Arc::clone(&m));
         kept.push(m);
     }
-    // Counting sort: each token's documents end up contiguous and ascending.
-    let mut starts = vec![0u32; memo.keys.len() + 1];
-    for m in &kept {
-        for (id, _) in &m.tokens {
-            starts[*id as usize + 1] += 1;
+    log_gathered(started);
+    let lengths: Vec<u32> = kept.iter().map(|m| m.length).collect();
+    let avg = avg_len(&lengths);
+    let tokens = memo.keys.len();
+    let made;
+    let mut entries: Vec<Option<Arc<TokenEntry>>> = match old.last.as_ref().filter(|last| {
+        last.kept.len() == kept.len() && last.avg_len == avg && last.vocab == vocab_key_bytes
+    }) {
+        Some(last) => {
+            // The documents whose memo changed; their old and new tokens are redone.
+            let changed: Vec<usize> = (0..kept.len())
+                .filter(|&d| !Arc::ptr_eq(&last.kept[d], &kept[d]))
+                .collect();
+            let mut redo = vec![false; tokens];
+            for &d in &changed {
+                for (id, _) in last.kept[d].tokens.iter().chain(&kept[d].tokens) {
+                    redo[*id as usize] = true;
+                }
+            }
+            // Their documents, in document order.
+            let mut postings: Vec<Vec<(u32, Fields)>> = vec![Vec::new(); tokens];
+            for (d, m) in kept.iter().enumerate() {
+                for (id, f) in &m.tokens {
+                    if redo[*id as usize] {
+                        postings[*id as usize].push((d as u32, *f));
+                    }
+                }
+            }
+            let ids: Vec<u32> = (0..tokens as u32)
+                .filter(|id| !postings[*id as usize].is_empty())
+                .collect();
+            let fresh = token_entries(
+                ids.par_iter()
+                    .map(|id| (memo.keys[*id as usize], postings[*id as usize].as_slice())),
+                &lengths,
+                avg,
+                &vocab.terms,
+            );
+            let mut entries: Vec<Option<Arc<TokenEntry>>> = (0..tokens)
+                .map(|id| {
+                    if redo[id] {
+                        None
+                    } else {
+                        last.entries.get(id).cloned().flatten()
+                    }
+                })
+                .collect();
+            made = ids.len();
+            for (id, e) in ids.iter().zip(fresh) {
+                entries[*id as usize] = Some(Arc::new(e));
+            }
+            entries
         }
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut flat = vec![(0u32, Fields::BODY); starts[memo.keys.len()] as usize];
-    let mut next = starts.clone();
-    for (d, m) in kept.iter().enumerate() {
-        for (id, f) in &m.tokens {
-            let at = &mut next[*id as usize];
-            flat[*at as usize] = (d as u32, *f);
-            *at += 1;
+        None => {
+            let flat = Flat::gather(&kept, tokens);
+            let ids: Vec<usize> = (0..tokens)
+                .filter(|id| !flat.docs(*id).is_empty())
+                .collect();
+            let fresh = token_entries(
+                ids.par_iter().map(|id| (memo.keys[*id], flat.docs(*id))),
+                &lengths,
+                avg,
+                &vocab.terms,
+            );
+            made = ids.len();
+            let mut entries = vec![None; tokens];
+            for (id, e) in ids.iter().zip(fresh) {
+                entries[*id] = Some(Arc::new(e));
+            }
+            entries
         }
-    }
-    let entries: Vec<TokenPostings> = memo
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(id, _)| starts[id + 1] > starts[*id])
-        .map(|(id, k)| {
-            (
-                *k,
-                flat[starts[id] as usize..starts[id + 1] as usize].to_vec(),
-            )
-        })
-        .collect();
-    let lengths = kept.iter().map(|m| m.length).collect();
+    };
+    entries.resize(tokens, None);
     let doc_entries = kept.iter().map(|m| m.entry.clone()).collect();
-    (entries, lengths, doc_entries, memo)
+    let all: Vec<Arc<TokenEntry>> = entries.iter().flatten().cloned().collect();
+    let last = memo.last.insert(Last {
+        kept,
+        entries,
+        avg_len: avg,
+        vocab: vocab_key_bytes,
+        made,
+    });
+    tracing::debug!(
+        made = last.made,
+        of = tokens,
+        "search index: token entries made"
+    );
+    (all, doc_entries, memo)
 }
 
 /// A hash of everything a document's tokens and document-file entry depend on.
@@ -465,6 +608,30 @@ mod tests {
             fresh.files, reused.files,
             "an edited page is tokenized again"
         );
+        // Edits that keep the average length: only the edited pages' tokens are made
+        // again, and the files are still exactly a full build's.
+        let mut memo = memo;
+        for (d, body) in [
+            (7, "退款原因7 第9页"),
+            (8, "发货原因8 第8页"),
+            (7, "退款原因7 第7页"),
+        ] {
+            edited[d].body = body;
+            let (fresh, _) = build_with(&edited, &[], &Vocabulary::default(), None);
+            let (reused, next) = build_with(&edited, &[], &Vocabulary::default(), memo.as_ref());
+            assert_eq!(
+                fresh.files, reused.files,
+                "after editing page {d} to {body}"
+            );
+            let last = next.as_ref().and_then(|m| m.last.as_ref()).unwrap();
+            assert!(
+                last.made < 20 && last.made < last.entries.len() / 10,
+                "{} of {} entries made again",
+                last.made,
+                last.entries.len()
+            );
+            memo = next;
+        }
         let shard = index
             .files
             .iter()

@@ -12,14 +12,14 @@ use super::{
     Vocabulary,
 };
 
+#[derive(Debug)]
 pub(super) struct TokenEntry {
-    key: Key,
+    pub(super) key: Key,
     pub(super) text: String,
     df: u32,
     idf: u32,
     pub(super) count: usize,
     pub(super) postings: String,
-    surfaces: Option<String>,
 }
 
 pub(super) fn token_entry(
@@ -56,15 +56,15 @@ pub(super) fn token_entry(
         idf: rank::idf(df, n),
         count: postings.len(),
         postings: encoded,
-        surfaces: None,
     }
 }
 
-/// Gives every pinyin and initials token the commonest CJK bigrams that read so.
-pub(super) fn add_surfaces(entries: &mut [TokenEntry]) {
+/// The commonest CJK bigrams that read as each pinyin and initials token (at most
+/// [`MAX_SURFACES`], space-separated), from all the index's tokens.
+pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> HashMap<Key, String> {
     let mut readers: HashMap<Key, Vec<(u32, &str)>> = HashMap::new();
     let mut phon = Vec::new();
-    for e in entries.iter() {
+    for e in entries {
         if let Some((a, b)) = e.key.chars() {
             phon.clear();
             tokenize::phonetic(a, b, &mut phon);
@@ -73,20 +73,22 @@ pub(super) fn add_surfaces(entries: &mut [TokenEntry]) {
             }
         }
     }
-    let surfaces: HashMap<Key, String> = readers
+    readers
         .into_iter()
         .map(|(k, mut v)| {
             v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
             let words: Vec<&str> = v.iter().take(MAX_SURFACES).map(|x| x.1).collect();
             (k, words.join(" "))
         })
-        .collect();
-    for e in entries.iter_mut().filter(|e| e.key.is_phonetic()) {
-        e.surfaces = surfaces.get(&e.key).cloned();
-    }
+        .collect()
 }
 
-pub(super) fn shard_file(i: u32, tokens: &mut [TokenEntry]) -> (String, Vec<u8>) {
+/// A token shard; pinyin and initials tokens carry their `surfaces`.
+pub(super) fn shard_file(
+    i: u32,
+    tokens: &mut [&TokenEntry],
+    surfaces: &HashMap<Key, String>,
+) -> (String, Vec<u8>) {
     tokens.sort_unstable_by(|a, b| a.text.cmp(&b.text));
     let len: usize = tokens
         .iter()
@@ -100,14 +102,37 @@ pub(super) fn shard_file(i: u32, tokens: &mut [TokenEntry]) -> (String, Vec<u8>)
         }
         json_string(&t.text, &mut s);
         s.push_str(&format!(":[{},\"{}\"", t.idf, t.postings));
-        if let Some(surfaces) = &t.surfaces {
+        if t.key.is_phonetic()
+            && let Some(words) = surfaces.get(&t.key)
+        {
             s.push(',');
-            json_string(surfaces, &mut s);
+            json_string(words, &mut s);
         }
         s.push(']');
     }
     s.push_str("})\n");
     (format::shard_path(i), s.into_bytes())
+}
+
+/// The commonest reading of every Chinese character the site's bigrams have, as one
+/// string of characters per syllable (in the order of `pinyin::syllables()`). It goes
+/// in the manifest, so that a query in the site's own characters needs no readings
+/// file before it can add homophones: one round of files less for a typo.
+pub(super) fn site_readings<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> Vec<String> {
+    let mut chars = std::collections::BTreeSet::new();
+    for e in entries {
+        if let Some((a, b)) = e.key.chars() {
+            chars.insert(a);
+            chars.insert(b);
+        }
+    }
+    let mut by_syllable = vec![String::new(); pinyin::syllables().len()];
+    for c in chars {
+        if let Some(r) = pinyin::first_reading(c) {
+            by_syllable[usize::from(r)].push(c);
+        }
+    }
+    by_syllable
 }
 
 /// The commonest reading of every character of the table, for homophones in queries.
@@ -225,6 +250,7 @@ pub(super) fn manifest(
     shards: u32,
     sections: &[SectionEntry],
     vocab: &Vocabulary,
+    readings: &[String],
     files: &[(String, Vec<u8>)],
 ) -> String {
     let mut hasher = blake3::Hasher::new();
@@ -259,8 +285,9 @@ pub(super) fn manifest(
         .collect();
     format!(
         "ShouceSearch._m({{\"v\":\"{version}\",\"n\":{n},\"s\":{shards},\"r\":{READING_SHARDS},\"dc\":{DOC_CHUNK},\
-         \"sy\":{},\"stop\":{},\"keep\":{},\"ask\":{},\"terms\":{},\"syn\":[{}],\"sec\":[{}]}})\n",
+         \"sy\":{},\"rd\":{},\"stop\":{},\"keep\":{},\"ask\":{},\"terms\":{},\"syn\":[{}],\"sec\":[{}]}})\n",
         list(&mut pinyin::syllables().iter().copied()),
+        list(&mut readings.iter().map(String::as_str)),
         list(&mut std::iter::once(tokenize::STOP_CHARS)),
         list(&mut tokenize::PROTECTED.iter().copied()),
         list(&mut tokenize::QUESTION_WORDS.iter().copied()),

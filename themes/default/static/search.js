@@ -22,6 +22,7 @@
   var loader = null;
   var M = null;            // the manifest
   var syllableIds = null;  // syllable -> number
+  var siteReadings = null; // the site's characters -> their commonest reading
   var data = { m: {}, s: {}, r: {}, d: {} };
   var pending = {};
 
@@ -68,6 +69,10 @@
         M = m;
         syllableIds = {};
         m.sy.forEach(function (s, i) { syllableIds[s] = i; });
+        siteReadings = {};
+        (m.rd || []).forEach(function (chars, i) {
+          Array.from(chars).forEach(function (c) { siteReadings[c] = m.sy[i]; });
+        });
       }
       return m;
     });
@@ -392,6 +397,7 @@
   }
 
   function reading(c) {
+    if (siteReadings.hasOwnProperty(c)) return siteReadings[c];
     var shard = data.r[hash(c) % M.r];
     return shard && shard.hasOwnProperty(c) ? shard[c] : null;
   }
@@ -572,6 +578,7 @@
       var chars = planChars(groups);
       var readingShards = [];
       chars.forEach(function (c) {
+        if (siteReadings.hasOwnProperty(c)) return;
         var i = hash(c) % M.r;
         if (readingShards.indexOf(i) < 0) readingShards.push(i);
       });
