@@ -21,8 +21,10 @@ For every size N it
   5. times Zola (`zola --root DIR build --output-dir OUT --force`; zola on PATH, $ZOLA,
      --zola, or /work/zola-src/target/release/zola) on the reference corpus as the
      reference generates it (with Zola's search index) and with --no-search, and Hugo
-     (`hugo --source DIR --destination OUT --quiet`) when they are installed;
-  6. prints ratios zola/shouce and hugo/shouce on the same (reference) corpus;
+     (`hugo --source DIR --destination OUT --quiet`) when they are installed; with Zola
+     also shouce with --no-search-index, the like-for-like row for `zola --no-search`;
+  6. prints ratios zola/shouce and hugo/shouce on the same (reference) corpus (zola
+     --no-search against shouce --no-search-index);
   7. measures dev rebuilds on the 1000-page corpus (--dev-size): starts `shouce -C DIR
      dev --port P`, waits for the first `rebuilt` line, appends a line to one page 5 times
      1 s apart and parses the `rebuilt in N ms` lines (median and max).
@@ -315,7 +317,7 @@ def time_builds(timing, make_cmd, outroot, logdir, runs, warmup, timeout, env=No
             log("%s %s N=%d FAILED: %s" % (timing.tool, timing.corpus, timing.n, timing.failed))
             return timing
         kind = "warm-up" if i < warmup else "run %d" % (i - warmup + 1)
-        log("  %-22s %-8s N=%-6d %-8s %7.3f s  cpu %7.3f s  %6.0f MB" % (
+        log("  %-24s %-8s N=%-6d %-8s %7.3f s  cpu %7.3f s  %6.0f MB" % (
             timing.tool, timing.corpus, timing.n, kind, res.wall, res.cpu, res.maxrss_kb / 1024))
         if i >= warmup:
             timing.walls.append(res.wall)
@@ -493,18 +495,18 @@ def print_report(meta, timings, ratios, dev, checks, phases):
     for c in checks:
         print("  %-7s %-10s N=%-6d %s" % (c[0], c[1], c[2], c[3]))
     print()
-    hdr = "%-6s | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (
+    hdr = "%-6s | %-6s | %-24s | %8s | %8s | %9s | %9s | %11s | %s" % (
         "pages", "corpus", "tool", "best s", "median s", "pages/s", "min cpu s", "peak RSS MB", "note")
     print(hdr)
     print("-" * len(hdr))
     for t in timings:
         d = t.as_dict()
         if t.failed:
-            print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (t.n, t.corpus, t.tool, "-", "-", "-", "-", "-",
+            print("%-6d | %-6s | %-24s | %8s | %8s | %9s | %9s | %11s | %s" % (t.n, t.corpus, t.tool, "-", "-", "-", "-", "-",
                                                                        (t.failed if t.failed.startswith("skipped")
                                                                         else "FAILED " + t.failed.splitlines()[0])[:90]))
             continue
-        print("%-6d | %-6s | %-22s | %8s | %8s | %9s | %9s | %11s | %s" % (
+        print("%-6d | %-6s | %-24s | %8s | %8s | %9s | %9s | %11s | %s" % (
             t.n, t.corpus, t.tool, fmt(d["best_s"], ".3f"), fmt(d["median_s"], ".3f"),
             fmt(d["pages_per_s"], ".0f"), fmt(d["min_cpu_s"], ".3f"), fmt(d["peak_rss_mb"], ".0f"), t.note))
     print()
@@ -514,7 +516,7 @@ def print_report(meta, timings, ratios, dev, checks, phases):
         print("  (cpu = the same with user+sys CPU seconds: less sensitive to other load on the machine)")
         for n, name, r, rc in ratios:
             verdict = "-" if r is None else ("ok" if r >= TARGET_RATIO else "MISSED")
-            print("  N=%-6d %-34s wall %7s  %-6s  cpu %7s" % (n, name, fmt(r, ".2f") + "x" if r else "-", verdict,
+            print("  N=%-6d %-46s wall %7s  %-6s  cpu %7s" % (n, name, fmt(r, ".2f") + "x" if r else "-", verdict,
                                                               fmt(rc, ".2f") + "x" if rc else "-"))
         print()
     if phases:
@@ -651,6 +653,14 @@ def main(argv=None):
                 shouce_t[corpus] = t
                 if not opts.no_phases:
                     phases[(corpus, n)] = shouce_phases(shouce, site, outroot, logdir, opts.timeout)
+            if "ref" in corpora and zola:
+                # Like for like with `zola --no-search`: shouce without its search index.
+                t = Timing("ref", "shouce (no search index)", n)
+                time_builds(t, lambda out, s=corpora["ref"]: [shouce, "-C", s, "build", "--no-search-index",
+                                                               "--out", out],
+                            outroot, logdir, opts.runs, opts.warmup, opts.timeout)
+                timings.append(t)
+                shouce_t["ref-nosearch"] = t
 
             others = []
             if zola:
@@ -681,11 +691,18 @@ def main(argv=None):
                 t = Timing("ref", "hugo", n)
                 t.failed = "skipped: --no-hugo, or hugo not on PATH (apt-get install hugo)"
                 timings.append(t)
-            base = shouce_t.get("ref")
             for t in others:
+                # Each tool against shouce doing the same work: Zola without its search
+                # index against shouce without its index; the others against the full build.
+                if t.tool == "zola (no search)" and "ref-nosearch" in shouce_t:
+                    base = shouce_t["ref-nosearch"]
+                    name = "zola (no search) / shouce (no search index)"
+                else:
+                    base = shouce_t.get("ref")
+                    name = "%s / shouce" % t.tool
                 r = (t.best / base.best) if (base and base.best and t.best) else None
                 rc = (min(t.cpus) / min(base.cpus)) if (base and base.cpus and t.cpus) else None
-                ratios.append((n, "%s / shouce" % t.tool, r, rc))
+                ratios.append((n, name, r, rc))
 
             if not opts.no_dev and n == opts.dev_size:
                 corpus = "own" if "own" in corpora else "ref"
