@@ -7,8 +7,10 @@
 // the index files the query needs (cold), then WARM_RUNS (default 5) more times with
 // everything loaded (warm: the ranking alone). Prints JSON: per query { q, cold_ms,
 // warm_ms (median), results, files } where files are the index files (paths below the
-// site root, search.js included) the query loaded for the first time. The manifest,
-// which configure() starts loading, is counted with the first query. Uses Debian's
+// site root, search.js included) the query loaded for the first time (the manifest,
+// which configure() starts loading, is counted with the first query), and script_ms,
+// the time one <script> load takes here (ten unused readings files, one by one):
+// { rows: [...], script_ms }. Uses Debian's
 // Chromium (CHROMIUM to override) through tests/browser's playwright-core.
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -60,7 +62,25 @@ try {
     }, { q: row.q, runs: Number(warmRuns) });
     row.warm_ms = times[Math.floor(times.length / 2)];
   }
-  process.stdout.write(JSON.stringify(rows));
+  // What one <script> load costs here, index or not: ten readings files that no query
+  // above needed, loaded one after another with a plain loader.
+  const unused = [];
+  for (let i = 0; unused.length < 10 && fs.existsSync(path.join(site, `search/idx/r/${i}.js`)); i++) {
+    if (!requested.includes(`search/idx/r/${i}.js`)) unused.push(`search/idx/r/${i}.js`);
+  }
+  const scriptMs = await page.evaluate(async (files) => {
+    const load = (u) => new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = u;
+      s.onload = () => { s.remove(); resolve(); };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+    const t0 = performance.now();
+    for (const f of files) await load(f);
+    return files.length ? (performance.now() - t0) / files.length : null;
+  }, unused);
+  process.stdout.write(JSON.stringify({ rows, script_ms: scriptMs }));
 } finally {
   await browser.close();
 }
