@@ -13,7 +13,8 @@
 //!
 //! `shouce dev` passes a [`Memo`] of the last build: documents whose fields are
 //! unchanged reuse their tokens and their document file entry, so a rebuild after an
-//! edit tokenizes one page instead of all of them.
+//! edit tokenizes one page instead of all of them; and when the documents are the same
+//! but a few, only the tokens those few have (or had) get new entries.
 
 mod files;
 mod gather;

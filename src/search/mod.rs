@@ -38,15 +38,19 @@
 //!   (ES6 入门, 277 sections, 49 queries, `bench/search/es6-queries.toml`) 0.980 / 0.935
 //!   (pinyin 1.00, typo 0.96).
 //! * 10,000-page reference corpus: 25,000 tokens, 1.14 M postings; the index is 6,281
-//!   files, 3.3 KB a page on disk (1.4 KB gzipped). It adds 13–30 % to the build's
-//!   wall time, ~30 % of its CPU (built while the print view renders). The first query
-//!   downloads ~35 KB gzipped (search.js and manifest included), later ones 11–38 KB;
-//!   ranking takes 1–4 ms in Chromium once the files are loaded; each round of
-//!   `<script>` loads costs ~10 ms from `file://` here (a query needs the token shards
-//!   with readings, a second round only for a mistyped bigram, and the documents).
-//! * `shouce dev` on 1,000 pages: ~45 ms more per rebuild (median ~167 ms against ~123 ms
-//!   without the index), with unchanged pages' tokens reused: every token is still
-//!   re-encoded and most shards rewritten.
+//!   files, 3.3 KB a page on disk (1.4 KB gzipped). It adds ~25 % to the build's wall
+//!   time (best of runs; ~33 % of its CPU, built while the print view renders). The
+//!   first query downloads ~35 KB gzipped (search.js and the manifest included), later
+//!   ones 11–35 KB; ranking and snippets take 1–4 ms in Chromium once the files are
+//!   there. A cold query waits for its files: one `<script>` load costs ~3.5 ms from
+//!   `file://` here, and a query loads one shard per token and one document file per
+//!   result (~13 files: 35–160 ms). The manifest carries the readings of the site's own
+//!   characters, so readings files load only for characters the site never uses, and
+//!   homophones of a mistyped bigram cost a second round of shards only for typos.
+//! * `shouce dev` on 1,000 pages: unchanged pages keep their tokens and document
+//!   entries, and when the rounded average page length holds, only the edited pages'
+//!   tokens get new entries (`index::Memo`); a body edit rebuilds in ~100 ms with the
+//!   index (`bench/build_bench.py`).
 //!
 //! Quiz and exam content never reaches the index: it is not part of a page's Markdown
 //! text (practice quizzes are spliced into the HTML after rendering; a test checks).

@@ -120,6 +120,9 @@ async function checkQuery(page, { kind, q, want }, where) {
   const rank = found.slice(0, 5).findIndex((o) => matches(want, o));
   check(rank >= 0, `${where}: "${q}": the expected page (${want}) is in the top 5 (at ${rank + 1})`, found.map((o) => o.href));
   check(d.options[d.options.length - 1].all, `${where}: "${q}": the last option is 查看全部结果`);
+  // Eight results at most; "前 8" says there are more (counted without loading a ninth).
+  check(found.length <= 8, `${where}: "${q}": at most 8 results in the dropdown (${found.length})`);
+  check(!d.status.startsWith("前 ") || found.length === 8, `${where}: "${q}": "前 N" only when the dropdown is full ("${d.status}")`);
   return { d, found, rank };
 }
 
@@ -139,6 +142,12 @@ async function overHttp(browser, base, problems) {
   equal(await box.inputValue(), "", "'/' is not typed into the box");
 
   for (const query of QUERIES) await checkQuery(page, query, "http");
+  {
+    // 退款 is on ~30 pages: the dropdown is full and says there are more.
+    const { d, found } = await checkQuery(page, { kind: "broad", q: "退款", want: /退款/ }, "http");
+    equal(found.length, 8, "a broad query fills the dropdown with 8 results");
+    check(d.status.startsWith("前 8 个结果"), `a broad query says there are more ("${d.status}")`, d.status);
+  }
 
   // keyboard: ↓ ↑ move the active option (aria-activedescendant + aria-selected), wrapping
   const { found } = await checkQuery(page, QUERIES[0], "http");

@@ -137,7 +137,7 @@
     var active = -1;
     var composing = false;
 
-    var searcher = new Searcher(root, DROPDOWN_LIMIT + 1, render);
+    var searcher = new Searcher(root, DROPDOWN_LIMIT, render);
     engine(root);
 
     function options() { return list.querySelectorAll("[role='option']"); }
@@ -204,7 +204,7 @@
         open();
         return;
       }
-      var more = hits.length > DROPDOWN_LIMIT;
+      var more = (hits.total || hits.length) > DROPDOWN_LIMIT;
       hits = hits.slice(0, DROPDOWN_LIMIT);
       for (var i = 0; i < hits.length; i++) {
         var h = hits[i];

@@ -1,4 +1,6 @@
 /* Shouce search runtime: window.ShouceSearch = { configure({ root }), search(query, { limit }) }.
+ * search() resolves to the best `limit` hits, an array whose `total` is the number of
+ * pages that matched.
  *
  * Loads only the parts of the index a query needs, as <script> files under
  * search/idx/ (so it works from file://), and ranks exactly as `shouce search` does:
@@ -590,13 +592,18 @@
         return lookupTokens(planTokens(groups), lookup);
       }).then(function () {
         preferWords(groups, lookup);
-        var top = score(groups, lookup).slice(0, limit);
+        var ranked = score(groups, lookup);
+        var top = ranked.slice(0, limit);
         return Promise.all(top.map(function (t) { return file("d", Math.floor(t[0] / M.dc)); })).then(function (chunks) {
-          return top.map(function (t, n) {
+          var hits = top.map(function (t, n) {
             var d = chunks[n][t[0] % M.dc];
             if (!d) throw new Error("the search index is damaged (document " + t[0] + ")");
             return hit(d, t[1], groups, lookup, t[0]);
           });
+          // How many pages matched in all, so a caller can say "more" without loading
+          // one more page's document.
+          hits.total = ranked.length;
+          return hits;
         });
       });
     });
