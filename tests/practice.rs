@@ -162,3 +162,86 @@ fn incremental_rebuilds_follow_quiz_edits() {
         "after removing the embeds"
     );
 }
+
+/// A quiz's Markdown may link to lessons the way `source` does (relative to the quiz
+/// file); each page showing the quiz gets hrefs relative to itself, in the HTML and in
+/// the inline key the browser shows after an answer.
+const LINKED: &str = r#"id = "linked-practice"
+title = "带链接的练习"
+kind = "practice"
+
+[[questions]]
+id = "where"
+type = "true_false"
+prompt = "见[退款规则](../content/rules/refund.md#小二介入)：72 小时后可以要求小二介入。"
+answer = true
+feedback_false = "再读一遍[赔付上限](../content/rules/refund.md#赔付上限)。"
+explanation = "出处：[道歉话术](../content/scripts/apology.md)；外部链接[淘宝规则](https://rule.taobao.com/)不变。"
+"#;
+
+#[test]
+fn links_in_quiz_markdown_lead_to_lessons_from_every_page() {
+    let site = practice::lessons("\n```quiz\nlinked-practice\n```\n");
+    site.file("quizzes/linked.toml", LINKED);
+    site.build().unwrap();
+    // (pulldown-cmark percent-encodes the anchors: #小二介入, #赔付上限)
+    let intervention = "rules/refund/#%E5%B0%8F%E4%BA%8C%E4%BB%8B%E5%85%A5";
+    let cap = "rules/refund/#%E8%B5%94%E4%BB%98%E4%B8%8A%E9%99%90";
+    for (page, root) in [
+        ("public/quizzes/linked-practice/index.html", "../../"),
+        ("public/scripts/apology/index.html", "../../"),
+    ] {
+        let html = site.read(page);
+        assert!(
+            html.contains(&format!(
+                "<a href=\"{root}{intervention}\" rel=\"noopener\">退款规则</a>"
+            )),
+            "{page}: the prompt's link"
+        );
+        assert!(!html.contains("__shouce_root__"), "{page}: no mark is left");
+        assert!(!html.contains("content/"), "{page}: no link into content/");
+        let key = key_json(&html, "linked-practice");
+        let rule = &key["questions"][0]["key"];
+        assert_eq!(
+            rule["rule"]["feedback_false_html"],
+            format!("<p>再读一遍<a href=\"{root}{cap}\" rel=\"noopener\">赔付上限</a>。</p>\n")
+        );
+        assert_eq!(
+            rule["explanation_html"],
+            format!(
+                "<p>出处：<a href=\"{root}scripts/apology/\" rel=\"noopener\">道歉话术</a>；外部链接\
+                 <a href=\"https://rule.taobao.com/\" rel=\"noopener\">淘宝规则</a>不变。</p>\n"
+            )
+        );
+    }
+    // Embedded on the home page, the links lead from the root.
+    let site = practice::lessons("");
+    site.page(
+        "_index.md",
+        "title = \"首页\"",
+        "```quiz\nlinked-practice\n```\n",
+    );
+    site.file("quizzes/linked.toml", LINKED);
+    site.build().unwrap();
+    let home = site.read("public/index.html");
+    assert!(home.contains(&format!(
+        "<a href=\"{intervention}\" rel=\"noopener\">退款规则</a>"
+    )));
+}
+
+#[test]
+fn broken_links_in_quiz_markdown_are_located() {
+    let site = practice::lessons("");
+    site.file(
+        "quizzes/linked.toml",
+        &LINKED
+            .replace("refund.md#赔付上限", "refund.md#赔付")
+            .replace(
+                "../content/scripts/apology.md",
+                "../content/scripts/sorry.md",
+            )
+            .replace("(../content/rules/refund.md#小二介入)", "(refund.md)"),
+    );
+    let errors = site.build_errors();
+    insta::assert_snapshot!("quiz_markdown_link_errors", errors);
+}

@@ -63,8 +63,13 @@ impl<'a> Practice<'a> {
     /// `source` and `lessons` links resolved against the library (from the site root).
     pub fn new(lib: &Library, quizzes: &'a [QuizFile]) -> Practice<'a> {
         let source = |link: &Link| quizzes::source_href(lib, link, "");
+        // Links to lessons lead from the site root; each page showing the quiz puts its
+        // own way there in place of the mark.
+        let markdown = |text: &str| {
+            markdown::snippet_with_links(text, &|dest| quizzes::markdown_href(lib, dest))
+        };
         let render = Renderers {
-            markdown: &markdown::snippet,
+            markdown: &markdown,
             source: &source,
         };
         let mut views = BTreeMap::new();
@@ -170,7 +175,7 @@ impl<'a> Practice<'a> {
         });
         match failure {
             Some(d) => Err(d),
-            None => Ok(Cow::Owned(html)),
+            None => Ok(Cow::Owned(quizzes::with_root(html, root))),
         }
     }
 
@@ -202,13 +207,14 @@ impl<'a> Practice<'a> {
         let mut pages = Vec::with_capacity(self.views.len());
         for view in self.views.values() {
             let path = format!("{}{}/", quizzes::INDEX_PATH, view.id);
+            let root = markdown::links::root_prefix(&path);
             let context = PageContext {
-                common: common(markdown::links::root_prefix(&path), "practice"),
+                common: common(root.clone(), "practice"),
                 quiz: view,
                 embedded: false,
                 load_script: true,
             };
-            let html = theme.render(PAGE, &context)?;
+            let html = quizzes::with_root(theme.render(PAGE, &context)?, &root);
             pages.push((format!("{path}index.html"), html.into_bytes()));
         }
         Ok(pages)

@@ -236,6 +236,45 @@ pub fn resolve_source(link: &Link) -> Option<Resolved<'_>> {
     })
 }
 
+/// Stands for a page's way to the site root in quiz Markdown rendered once for every
+/// page that shows it; each page replaces it with its own (see [`with_root`]).
+pub const ROOT_MARK: &str = "__shouce_root__/";
+
+/// A link to a Markdown page in a quiz's Markdown (prompt, feedback, explanation):
+/// written relative to the quiz file, like `source`. `None` for other links (web
+/// addresses, files, `#…`), which are left as written.
+fn markdown_page_link(dest: &str) -> Option<links::Target<'_>> {
+    match links::classify(dest, DIR) {
+        target @ links::Target::Page { .. } => Some(target),
+        _ => None,
+    }
+}
+
+/// The href of a link in a quiz's Markdown, from the site root behind [`ROOT_MARK`],
+/// when it names a page; `None` leaves it as written (`check_links` reports a page
+/// link that names nothing).
+pub fn markdown_href(lib: &Library, dest: &str) -> Option<String> {
+    let links::Target::Page { source, anchor } = markdown_page_link(dest)? else {
+        return None;
+    };
+    let page = lib.find(source.strip_prefix("content/")?)?;
+    let mut href = format!("{ROOT_MARK}{}", lib.url_path(page));
+    if let Some(anchor) = anchor {
+        href.push('#');
+        href.push_str(anchor);
+    }
+    Some(href)
+}
+
+/// `html` with [`ROOT_MARK`] replaced by `root` (a page's way to the site root).
+pub fn with_root(html: String, root: &str) -> String {
+    if html.contains(ROOT_MARK) {
+        html.replace(ROOT_MARK, root)
+    } else {
+        html
+    }
+}
+
 /// The href, from the page at `from` (a URL path), of the lesson paragraph a
 /// question's `source` names; `None` if it names nothing (`check_links` reports that).
 pub fn source_href(lib: &Library, link: &Link, from: &str) -> Option<String> {
@@ -342,8 +381,61 @@ pub fn check_links(
                 Some(_) => {}
             }
         }
+        for item in &file.quiz.items {
+            for dest in markdown_texts(item)
+                .iter()
+                .flat_map(|t| crate::markdown::link_destinations(t))
+            {
+                let Some(links::Target::Page { source, anchor }) = markdown_page_link(&dest) else {
+                    continue;
+                };
+                // The destination as written in the file (TOML strings rarely escape a path).
+                let span = file
+                    .text
+                    .find(&format!("]({dest}"))
+                    .map_or(0..0, |at| at + 2..at + 2 + dest.len());
+                let Some(page) = source.strip_prefix("content/") else {
+                    problems.push(report(
+                        &span,
+                        format!("the link `{dest}` in question `{}` does not point at a lesson page", item.question.id),
+                        "links in a quiz are relative to the quiz file, like `source`: `../content/<folder>/<page>.md#<heading>`".into(),
+                    ));
+                    continue;
+                };
+                if lib.find(page).is_none() {
+                    let (message, hint) = missing_page(page, "../content/");
+                    problems.push(report(&span, message, hint));
+                } else if let Some(anchor) = anchor {
+                    let known = anchors.get(page);
+                    if !known.is_some_and(|set| set.contains(anchor)) {
+                        problems.push(report(
+                            &span,
+                            format!("no heading `#{anchor}` in content/{page}"),
+                            anchors::hint(anchor, known),
+                        ));
+                    }
+                }
+            }
+        }
     }
     problems
+}
+
+/// Every piece of Markdown of a question and its key (prompt, feedback, explanation),
+/// as the practice view renders them.
+fn markdown_texts(item: &quiz::Item) -> Vec<String> {
+    let texts = std::cell::RefCell::new(Vec::new());
+    let collect = |t: &str| {
+        texts.borrow_mut().push(t.to_string());
+        String::new()
+    };
+    let render = quiz::view::Renderers {
+        markdown: &collect,
+        source: &|_| None,
+    };
+    let key = quiz::view::key_view(&item.key, &render);
+    let _ = quiz::view::QuestionView::new(&item.question, key, &render);
+    texts.into_inner()
 }
 
 #[derive(Serialize)]

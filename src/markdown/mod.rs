@@ -87,9 +87,39 @@ pub struct Rendered {
 /// A short piece of Markdown that is not a page (a quiz's prompt, an explanation):
 /// CommonMark with the page extensions, always sanitized, no heading ids or link checks.
 pub fn snippet(text: &str) -> String {
+    snippet_with_links(text, &|_| None)
+}
+
+/// [`snippet`], with every link's destination offered to `link`: a `Some` replaces it
+/// (before sanitizing, so the replacement is sanitized too).
+pub fn snippet_with_links(text: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+    let events = Parser::new_ext(text, cmark_options()).map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: link(&dest_url).map_or(dest_url, CowStr::from),
+            title,
+            id,
+        }),
+        other => other,
+    });
     let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(text, cmark_options()));
+    pulldown_cmark::html::push_html(&mut html, events);
     sanitize::clean(&html)
+}
+
+/// The destinations of the links in a piece of Markdown, in order.
+pub fn link_destinations(text: &str) -> Vec<String> {
+    Parser::new_ext(text, cmark_options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.into_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn escape_html(text: &str) -> String {

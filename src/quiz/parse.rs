@@ -29,7 +29,10 @@
 //!
 //! Every `[[questions]]` table has `id`, `type`, `prompt` (Markdown), and optionally
 //! `points` (default 1), `topic`, `source` (a relative link to the paragraph that
-//! teaches it) and `explanation` (Markdown). By `type`:
+//! teaches it) and `explanation` (Markdown). A link in any Markdown of a quiz is, like
+//! `source`, relative to the quiz file (`../content/rules/refund.md#退款时限`); the
+//! build resolves it for every page that shows the quiz and checks that it names a
+//! page and heading. By `type`:
 //!
 //! | `type` | keys | |
 //! | --- | --- | --- |
