@@ -65,7 +65,7 @@ impl Ledger {
         let entries = lines
             .filter_map(|line| {
                 let mut parts = line.splitn(4, ' ');
-                let stamp = parse_hex(parts.next()?)?;
+                let stamp = *blake3::Hash::from_hex(parts.next()?).ok()?.as_bytes();
                 let len = parts.next()?.parse().ok()?;
                 let mtime_ns = parts.next()?.parse().ok()?;
                 let path = parts.next()?.to_string();
@@ -91,10 +91,8 @@ impl Ledger {
         let _ = writeln!(text, "{HEADER}\n{ino}");
         for path in paths {
             let e = &self.entries[path];
-            for byte in e.stamp {
-                let _ = write!(text, "{byte:02x}");
-            }
-            let _ = writeln!(text, " {} {} {path}", e.len, e.mtime_ns);
+            let hex = blake3::Hash::from_bytes(e.stamp).to_hex();
+            let _ = writeln!(text, "{hex} {} {} {path}", e.len, e.mtime_ns);
         }
         std::fs::write(file, text)
     }
@@ -117,17 +115,6 @@ impl Ledger {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-}
-
-fn parse_hex(text: &str) -> Option<Stamp> {
-    if text.len() != 64 {
-        return None;
-    }
-    let mut stamp = [0u8; 32];
-    for (i, byte) in stamp.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(stamp)
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //!
 //! The view of each practice quiz ([`PracticeView`], which carries its key for the
 //! browser grader) is built once per build, with links relative to the site root that
-//! the theme prefixes with `root`. Embeds are spliced into a page's body after its
+//! the theme prefixes with `root` (links inside its Markdown carry
+//! `quizzes::ROOT_MARK`, which each page replaces). Embeds are spliced into a page's body after its
 //! Markdown is rendered, in place of the markers `markdown::quiz_block` leaves (the
 //! partial `quiz.html` rendered per page, since `root` differs); the print view gets a
 //! note linking to the quiz instead of a form it cannot run. `quiz.js` is loaded only

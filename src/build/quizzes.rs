@@ -4,7 +4,8 @@
 //!   adds the site's `[quizzes]` phrases to every rubric, and finds what no single file
 //!   can show: two quizzes with one id, a quiz whose page would collide with a lesson.
 //! * [`check_links`]: once every page has rendered and its headings are known, each
-//!   `lessons` entry must name a page and each question's `source` a page and heading.
+//!   `lessons` entry must name a page, and each question's `source` and each link in
+//!   its Markdown a page and heading.
 //! * [`render_pages`]: the quiz index (`quizzes/`) and each exam's landing page
 //!   (`exams/<id>/`), from the views in `quiz::landing` — never a question of an exam.
 //!
@@ -226,44 +227,38 @@ pub fn resolve_lesson(link: &Link) -> Option<Resolved<'_>> {
 /// Resolves a question's `source` (relative to the quiz file, as
 /// `../content/rules/refund.md#小二介入`).
 pub fn resolve_source(link: &Link) -> Option<Resolved<'_>> {
-    let split = link.target.find('#').unwrap_or(link.target.len());
-    let (path, anchor) = link.target.split_at(split);
-    let joined = links::join(DIR, path)?;
-    let page = joined.strip_prefix("content/")?;
-    page.ends_with(".md").then(|| Resolved {
-        page: page.to_string(),
-        anchor: anchor.strip_prefix('#').filter(|a| !a.is_empty()),
-    })
+    resolve_from_quiz(&link.target)
+}
+
+/// Resolves a link written in a quiz file, relative to it (`source`, and links in the
+/// quiz's Markdown): a Markdown page below `content/`.
+fn resolve_from_quiz(target: &str) -> Option<Resolved<'_>> {
+    match links::classify(target, DIR) {
+        links::Target::Page { source, anchor } => Some(Resolved {
+            page: source.strip_prefix("content/")?.to_string(),
+            anchor,
+        }),
+        _ => None,
+    }
 }
 
 /// Stands for a page's way to the site root in quiz Markdown rendered once for every
 /// page that shows it; each page replaces it with its own (see [`with_root`]).
 pub const ROOT_MARK: &str = "__shouce_root__/";
 
-/// A link to a Markdown page in a quiz's Markdown (prompt, feedback, explanation):
-/// written relative to the quiz file, like `source`. `None` for other links (web
-/// addresses, files, `#…`), which are left as written.
-fn markdown_page_link(dest: &str) -> Option<links::Target<'_>> {
-    match links::classify(dest, DIR) {
-        target @ links::Target::Page { .. } => Some(target),
-        _ => None,
-    }
+/// Whether a link in a quiz's Markdown (prompt, feedback, explanation) is the quiz's
+/// own: one to a Markdown page, written relative to the quiz file like `source`.
+/// Other links (web addresses, files, `#…`) are left as written.
+fn is_page_link(dest: &str) -> bool {
+    matches!(links::classify(dest, DIR), links::Target::Page { .. })
 }
 
 /// The href of a link in a quiz's Markdown, from the site root behind [`ROOT_MARK`],
 /// when it names a page; `None` leaves it as written (`check_links` reports a page
 /// link that names nothing).
 pub fn markdown_href(lib: &Library, dest: &str) -> Option<String> {
-    let links::Target::Page { source, anchor } = markdown_page_link(dest)? else {
-        return None;
-    };
-    let page = lib.find(source.strip_prefix("content/")?)?;
-    let mut href = format!("{ROOT_MARK}{}", lib.url_path(page));
-    if let Some(anchor) = anchor {
-        href.push('#');
-        href.push_str(anchor);
-    }
-    Some(href)
+    let href = page_href(lib, resolve_from_quiz(dest)?, "")?;
+    Some(format!("{ROOT_MARK}{href}"))
 }
 
 /// `html` with [`ROOT_MARK`] replaced by `root` (a page's way to the site root).
@@ -278,7 +273,11 @@ pub fn with_root(html: String, root: &str) -> String {
 /// The href, from the page at `from` (a URL path), of the lesson paragraph a
 /// question's `source` names; `None` if it names nothing (`check_links` reports that).
 pub fn source_href(lib: &Library, link: &Link, from: &str) -> Option<String> {
-    let resolved = resolve_source(link)?;
+    page_href(lib, resolve_source(link)?, from)
+}
+
+/// The href of a resolved link from the page at `from`, if its page exists.
+fn page_href(lib: &Library, resolved: Resolved<'_>, from: &str) -> Option<String> {
     let page = lib.find(&resolved.page)?;
     let mut href = links::relative_url(from, lib.url_path(page));
     if let Some(anchor) = resolved.anchor {
@@ -303,8 +302,9 @@ pub fn lesson_links(lib: &Library, quiz: &Quiz, from: &str) -> Vec<LessonLink> {
         .collect()
 }
 
-/// Every lesson and source link of every quiz must name a page, and a source's
-/// anchor a heading on it. Broken links follow the site's `broken_links` policy.
+/// Every lesson, source and Markdown link of every quiz must name a page, and a
+/// source's or Markdown link's anchor a heading on it. Broken links follow the site's
+/// `broken_links` policy.
 pub fn check_links(
     lib: &Library,
     anchors: &AnchorSets<'_>,
@@ -351,69 +351,53 @@ pub fn check_links(
                 Some(_) => {}
             }
         }
-        for item in &file.quiz.items {
-            let Some(source) = &item.question.source else {
-                continue;
-            };
-            match resolve_source(source) {
-                None => problems.push(report(
-                    &source.span,
-                    format!("`{}` does not point at a lesson page", source.target),
-                    "a source is relative to the quiz file: `../content/<folder>/<page>.md#<heading>`".into(),
-                )),
-                Some(r) if lib.find(&r.page).is_none() => {
-                    let (message, hint) = missing_page(&r.page, "../content/");
-                    problems.push(report(&source.span, message, hint));
-                }
-                Some(Resolved {
-                    page,
-                    anchor: Some(anchor),
-                }) => {
-                    let known = anchors.get(page.as_str());
-                    if !known.is_some_and(|set| set.contains(anchor)) {
-                        problems.push(report(
-                            &source.span,
-                            format!("no heading `#{anchor}` in content/{page}"),
-                            anchors::hint(anchor, known),
-                        ));
-                    }
-                }
-                Some(_) => {}
+        // A resolved link's page must exist, and its anchor be a heading there.
+        let page_problem = |span: &Range<usize>, r: Resolved<'_>| {
+            if lib.find(&r.page).is_none() {
+                let (message, hint) = missing_page(&r.page, "../content/");
+                return Some(report(span, message, hint));
             }
-        }
+            let anchor = r.anchor?;
+            let known = anchors.get(r.page.as_str());
+            (!known.is_some_and(|set| set.contains(anchor))).then(|| {
+                report(
+                    span,
+                    format!("no heading `#{anchor}` in content/{}", r.page),
+                    anchors::hint(anchor, known),
+                )
+            })
+        };
         for item in &file.quiz.items {
-            for dest in markdown_texts(item)
+            if let Some(source) = &item.question.source {
+                match resolve_source(source) {
+                    Some(r) => problems.extend(page_problem(&source.span, r)),
+                    None => problems.push(report(
+                        &source.span,
+                        format!("`{}` does not point at a lesson page", source.target),
+                        "a source is relative to the quiz file: `../content/<folder>/<page>.md#<heading>`".into(),
+                    )),
+                }
+            }
+            let texts = markdown_texts(item);
+            for dest in texts
                 .iter()
                 .flat_map(|t| crate::markdown::link_destinations(t))
             {
-                let Some(links::Target::Page { source, anchor }) = markdown_page_link(&dest) else {
+                if !is_page_link(&dest) {
                     continue;
-                };
+                }
                 // The destination as written in the file (TOML strings rarely escape a path).
                 let span = file
                     .text
                     .find(&format!("]({dest}"))
                     .map_or(0..0, |at| at + 2..at + 2 + dest.len());
-                let Some(page) = source.strip_prefix("content/") else {
-                    problems.push(report(
+                match resolve_from_quiz(&dest) {
+                    Some(r) => problems.extend(page_problem(&span, r)),
+                    None => problems.push(report(
                         &span,
                         format!("the link `{dest}` in question `{}` does not point at a lesson page", item.question.id),
                         "links in a quiz are relative to the quiz file, like `source`: `../content/<folder>/<page>.md#<heading>`".into(),
-                    ));
-                    continue;
-                };
-                if lib.find(page).is_none() {
-                    let (message, hint) = missing_page(page, "../content/");
-                    problems.push(report(&span, message, hint));
-                } else if let Some(anchor) = anchor {
-                    let known = anchors.get(page);
-                    if !known.is_some_and(|set| set.contains(anchor)) {
-                        problems.push(report(
-                            &span,
-                            format!("no heading `#{anchor}` in content/{page}"),
-                            anchors::hint(anchor, known),
-                        ));
-                    }
+                    )),
                 }
             }
         }

@@ -316,13 +316,7 @@ fn render_item(
             let section = lib.page_section[i];
             let template = template_name(shared, p, "page.html")?;
             let ctx = PageContext {
-                common: common(
-                    shared,
-                    links::root_prefix(&p.url_path),
-                    section,
-                    Some(item),
-                    "page",
-                ),
+                common: common(shared, root.clone(), section, Some(item), "page"),
                 page: PageView::new(p, body, base_url, today),
                 breadcrumbs: context::breadcrumbs(lib, section),
                 prev: link(prev),
@@ -343,13 +337,7 @@ fn render_item(
             };
             let parent = section.parent.unwrap_or(ROOT);
             let ctx = SectionContext {
-                common: common(
-                    shared,
-                    links::root_prefix(&section.url_path),
-                    s,
-                    Some(item),
-                    kind,
-                ),
+                common: common(shared, root.clone(), s, Some(item), kind),
                 section: SectionView::new(lib, s, page.map(|_| body), base_url, today),
                 breadcrumbs: if s == ROOT {
                     Vec::new()
@@ -363,7 +351,7 @@ fn render_item(
         }
     };
     let html = html.map_err(|d| Failure::Author(vec![d]))?;
-    shared.out.write(&format!("{url_path}index.html"), &html)?;
+    shared.out.write(&out_path, &html)?;
     Ok(Outcome {
         item,
         rendered,
@@ -528,13 +516,7 @@ fn write_site_files(
     }
     extra.sort();
     let search = SearchPageContext {
-        common: common(
-            shared,
-            links::root_prefix(SEARCH_PAGE),
-            ROOT,
-            None,
-            "search",
-        ),
+        common: page_common(links::root_prefix(SEARCH_PAGE), "search"),
     };
     match shared.inputs.theme.render("search.html", &search) {
         Ok(html) => out.write(&format!("{SEARCH_PAGE}index.html"), html.as_bytes())?,

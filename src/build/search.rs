@@ -39,17 +39,12 @@ pub fn index(
             parent: s.parent.and_then(entry),
         })
         .collect();
-    let mut headings: Vec<Vec<&str>> = Vec::with_capacity(items.len());
-    for (_, rendered) in items {
-        let mut h = Vec::new();
-        flatten(&rendered.toc, &mut h);
-        headings.push(h);
-    }
     let docs: Vec<Document<'_>> = items
         .iter()
-        .zip(headings)
-        .filter_map(|((item, rendered), headings)| {
+        .filter_map(|(item, rendered)| {
             let page = lib.page(*item)?;
+            let mut headings = Vec::new();
+            flatten(&rendered.toc, &mut headings);
             let section = match *item {
                 Child::Page(i) => entry(lib.page_section[i]),
                 Child::Section(s) => lib.sections[s].parent.and_then(entry),

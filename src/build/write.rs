@@ -451,6 +451,15 @@ mod tests {
         assert!(!sibling(&public, "staging").exists());
     }
 
+    /// A full staging build of `public` that writes `pages` (path, text).
+    fn build_site(public: &Path, pages: &[(&str, &str)]) {
+        let out = Output::begin(public, OutputMode::Write, Record::No).unwrap();
+        for (path, text) in pages {
+            out.write(path, text.as_bytes()).unwrap();
+        }
+        out.commit().unwrap();
+    }
+
     fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut all: Vec<(String, Vec<u8>)> = crate::fs::walk_all_files(dir)
             .into_iter()
@@ -468,13 +477,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
         let spare = sibling(&public, "spare");
-        let build = |pages: &[(&str, &str)]| {
-            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
-            for (path, text) in pages {
-                out.write(path, text.as_bytes()).unwrap();
-            }
-            out.commit().unwrap();
-        };
+        let build = |pages: &[(&str, &str)]| build_site(&public, pages);
         build(&[
             ("a/index.html", "a1"),
             ("b/index.html", "b1"),
@@ -518,13 +521,7 @@ mod tests {
     fn a_recycled_folder_keeps_the_files_that_did_not_change() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
-        let build = |pages: &[(&str, &str)]| {
-            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
-            for (path, text) in pages {
-                out.write(path, text.as_bytes()).unwrap();
-            }
-            out.commit().unwrap();
-        };
+        let build = |pages: &[(&str, &str)]| build_site(&public, pages);
         let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
         let site = [
             ("a/index.html", "A"),
@@ -580,18 +577,14 @@ mod tests {
     fn a_failed_build_leaves_the_site_and_its_staging_is_recycled() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
-        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
-        out.write("keep.html", b"v1").unwrap();
-        out.commit().unwrap();
+        build_site(&public, &[("keep.html", "v1")]);
         {
             let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
             out.write("half.html", b"interrupted").unwrap();
             // dropped without commit, as when a build fails or panics
         }
         assert_eq!(files(&public), [("keep.html".to_string(), b"v1".to_vec())]);
-        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
-        out.write("keep.html", b"v2").unwrap();
-        out.commit().unwrap();
+        build_site(&public, &[("keep.html", "v2")]);
         assert_eq!(files(&public), [("keep.html".to_string(), b"v2".to_vec())]);
     }
 

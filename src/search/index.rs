@@ -309,6 +309,13 @@ fn token_entries<'a>(
         .collect()
 }
 
+/// The token numbers that have documents, with them.
+fn nonempty<'a>(
+    docs: impl Iterator<Item = &'a [(u32, Fields)]>,
+) -> Vec<(usize, &'a [(u32, Fields)])> {
+    docs.enumerate().filter(|(_, d)| !d.is_empty()).collect()
+}
+
 /// The memoised documents' postings, gathered by a counting sort: token number `id`
 /// has the documents `flat[starts[id]..starts[id + 1]]`, ascending.
 struct Flat {
@@ -448,75 +455,54 @@ fn entries_memo(
     let lengths: Vec<u32> = kept.iter().map(|m| m.length).collect();
     let avg = avg_len(&lengths);
     let tokens = memo.keys.len();
-    let made;
-    let mut entries: Vec<Option<Arc<TokenEntry>>> = match old.last.as_ref().filter(|last| {
+    // The entries kept from the last build, and each token to make an entry for with
+    // its documents (in document order).
+    let postings: Vec<Vec<(u32, Fields)>>;
+    let flat: Flat;
+    let (mut entries, redo) = match old.last.as_ref().filter(|last| {
         last.kept.len() == kept.len() && last.avg_len == avg && last.vocab == vocab_key_bytes
     }) {
         Some(last) => {
-            // The documents whose memo changed; their old and new tokens are redone.
-            let changed: Vec<usize> = (0..kept.len())
-                .filter(|&d| !Arc::ptr_eq(&last.kept[d], &kept[d]))
-                .collect();
+            // The tokens the changed documents had or have.
             let mut redo = vec![false; tokens];
-            for &d in &changed {
+            for d in (0..kept.len()).filter(|&d| !Arc::ptr_eq(&last.kept[d], &kept[d])) {
                 for (id, _) in last.kept[d].tokens.iter().chain(&kept[d].tokens) {
                     redo[*id as usize] = true;
                 }
             }
-            // Their documents, in document order.
-            let mut postings: Vec<Vec<(u32, Fields)>> = vec![Vec::new(); tokens];
+            let mut docs = vec![Vec::new(); tokens];
             for (d, m) in kept.iter().enumerate() {
-                for (id, f) in &m.tokens {
-                    if redo[*id as usize] {
-                        postings[*id as usize].push((d as u32, *f));
-                    }
+                for (id, f) in m.tokens.iter().filter(|(id, _)| redo[*id as usize]) {
+                    docs[*id as usize].push((d as u32, *f));
                 }
             }
-            let ids: Vec<u32> = (0..tokens as u32)
-                .filter(|id| !postings[*id as usize].is_empty())
-                .collect();
-            let fresh = token_entries(
-                ids.par_iter()
-                    .map(|id| (memo.keys[*id as usize], postings[*id as usize].as_slice())),
-                &lengths,
-                avg,
-                &vocab.terms,
-            );
-            let mut entries: Vec<Option<Arc<TokenEntry>>> = (0..tokens)
-                .map(|id| {
-                    if redo[id] {
-                        None
-                    } else {
-                        last.entries.get(id).cloned().flatten()
-                    }
+            postings = docs;
+            let entries: Vec<_> = (0..tokens)
+                .map(|id| match redo[id] {
+                    true => None,
+                    false => last.entries.get(id).cloned().flatten(),
                 })
                 .collect();
-            made = ids.len();
-            for (id, e) in ids.iter().zip(fresh) {
-                entries[*id as usize] = Some(Arc::new(e));
-            }
-            entries
+            (entries, nonempty(postings.iter().map(Vec::as_slice)))
         }
         None => {
-            let flat = Flat::gather(&kept, tokens);
-            let ids: Vec<usize> = (0..tokens)
-                .filter(|id| !flat.docs(*id).is_empty())
-                .collect();
-            let fresh = token_entries(
-                ids.par_iter().map(|id| (memo.keys[*id], flat.docs(*id))),
-                &lengths,
-                avg,
-                &vocab.terms,
-            );
-            made = ids.len();
-            let mut entries = vec![None; tokens];
-            for (id, e) in ids.iter().zip(fresh) {
-                entries[*id] = Some(Arc::new(e));
-            }
-            entries
+            flat = Flat::gather(&kept, tokens);
+            (
+                vec![None; tokens],
+                nonempty((0..tokens).map(|id| flat.docs(id))),
+            )
         }
     };
-    entries.resize(tokens, None);
+    let fresh = token_entries(
+        redo.par_iter().map(|(id, docs)| (memo.keys[*id], *docs)),
+        &lengths,
+        avg,
+        &vocab.terms,
+    );
+    for ((id, _), e) in redo.iter().zip(fresh) {
+        entries[*id] = Some(Arc::new(e));
+    }
+    let made = redo.len();
     let doc_entries = kept.iter().map(|m| m.entry.clone()).collect();
     let all: Vec<Arc<TokenEntry>> = entries.iter().flatten().cloned().collect();
     let last = memo.last.insert(Last {

@@ -159,3 +159,23 @@ export async function run(name, limitMs, main) {
     clearTimeout(timer);
   }
 }
+
+/** Serves `dir` over http, launches Chromium, and runs `scenarios` in order, each a
+ * [name, (browser, baseUrl, problems) => Promise] pair, printing how long each took;
+ * closes the browser and the server whatever happens. */
+export async function runScenarios(dir, scenarios) {
+  const server = await serveDir(dir);
+  const browser = await launch();
+  const problems = [];
+  try {
+    for (const [name, scenario] of scenarios) {
+      const t = Date.now();
+      console.log(`# ${name}`);
+      await scenario(browser, server.url, problems);
+      console.log(`# ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

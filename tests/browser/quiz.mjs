@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { launch, check, equal, until, watchPage, serveDir, run } from "./lib.mjs";
+import { check, equal, until, watchPage, run, runScenarios } from "./lib.mjs";
 
 const SITE_DIR = process.env.SITE_DIR;
 if (!SITE_DIR || !fs.existsSync(path.join(SITE_DIR, "quizzes", "rules-practice", "index.html"))) {
@@ -280,17 +280,9 @@ async function fromFile(browser, problems) {
   await context.close();
 }
 
-await run("quiz.mjs", 60000, async () => {
-  const server = await serveDir(SITE_DIR);
-  const browser = await launch();
-  const problems = [];
-  try {
-    await takeQuiz(browser, server.url, problems);
-    await noStorage(browser, server.url, problems);
-    await dark(browser, server.url, problems);
-    await fromFile(browser, problems);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-});
+await run("quiz.mjs", 60000, () => runScenarios(SITE_DIR, [
+  ["a. take the quiz", takeQuiz],
+  ["b. no storage", noStorage],
+  ["c. dark mode", dark],
+  ["d. file://", (browser, _, problems) => fromFile(browser, problems)],
+]));

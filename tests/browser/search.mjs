@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { launch, check, equal, until, watchPage, serveDir, run } from "./lib.mjs";
+import { check, equal, until, watchPage, run, runScenarios } from "./lib.mjs";
 
 const SITE_DIR = process.env.SITE_DIR;
 if (!SITE_DIR || !fs.existsSync(path.join(SITE_DIR, "search", "index.html"))) {
@@ -388,26 +388,10 @@ async function looks(browser, base, problems) {
   await off.close();
 }
 
-await run("search.mjs", 100_000, async () => {
-  const server = await serveDir(SITE_DIR);
-  const browser = await launch();
-  const problems = [];
-  try {
-    const scenarios = [
-      ["a. http", () => overHttp(browser, server.url, problems)],
-      ["b. stale answers", () => staleAnswers(browser, server.url, problems)],
-      ["c. file://", () => fromFile(browser, problems)],
-      ["d. phone", () => phone(browser, server.url, problems)],
-      ["e. dark mode, no JavaScript", () => looks(browser, server.url, problems)],
-    ];
-    for (const [name, scenario] of scenarios) {
-      const t = Date.now();
-      console.log(`# ${name}`);
-      await scenario();
-      console.log(`# ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-});
+await run("search.mjs", 100_000, () => runScenarios(SITE_DIR, [
+  ["a. http", overHttp],
+  ["b. stale answers", staleAnswers],
+  ["c. file://", (browser, _, problems) => fromFile(browser, problems)],
+  ["d. phone", phone],
+  ["e. dark mode, no JavaScript", looks],
+]));

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { launch, check, equal, until, watchPage, serveDir, run } from "./lib.mjs";
+import { check, equal, until, watchPage, run, runScenarios } from "./lib.mjs";
 
 const SITE_DIR = process.env.SITE_DIR;
 if (!SITE_DIR || !fs.existsSync(path.join(SITE_DIR, "index.html"))) {
@@ -308,26 +308,10 @@ async function phone(browser, base, problems) {
   await context.close();
 }
 
-await run("site.mjs", 100_000, async () => {
-  const server = await serveDir(SITE_DIR);
-  const browser = await launch();
-  const problems = [];
-  try {
-    const scenarios = [
-      ["a. navigation", () => navigation(browser, server.url, problems)],
-      ["b. dark mode", () => darkMode(browser, server.url, problems)],
-      ["c. copy a dialogue line", () => copyLine(browser, server.url, problems)],
-      ["d. file://", () => fromFile(browser, problems)],
-      ["e. phone width", () => phone(browser, server.url, problems)],
-    ];
-    for (const [name, scenario] of scenarios) {
-      const t = Date.now();
-      console.log(`# ${name}`);
-      await scenario();
-      console.log(`# ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-});
+await run("site.mjs", 100_000, () => runScenarios(SITE_DIR, [
+  ["a. navigation", navigation],
+  ["b. dark mode", darkMode],
+  ["c. copy a dialogue line", copyLine],
+  ["d. file://", (browser, _, problems) => fromFile(browser, problems)],
+  ["e. phone width", phone],
+]));
