@@ -230,6 +230,13 @@ pub enum Error {
     },
     #[error("cannot watch {}: {message}", path.display())]
     Watch { path: PathBuf, message: String },
+    /// The output folder may not be written; `hint` says what to do instead.
+    #[error("{}: {problem}\n  = hint: {hint}", path.display())]
+    Output {
+        path: PathBuf,
+        problem: String,
+        hint: String,
+    },
     #[error("{0}")]
     Other(String),
 }

@@ -45,6 +45,27 @@ pub fn rename(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::rename(from, to).map_err(io_error(from))
 }
 
+/// Swaps the folders `a` and `b` in one step, where the OS has such a step (Linux
+/// `renameat2(RENAME_EXCHANGE)`, macOS `RENAME_SWAP`); `Ok(false)` where it has none
+/// or the filesystem refuses it, and the caller falls back to two renames.
+pub fn exchange(a: &Path, b: &Path) -> Result<bool, Error> {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(true),
+            Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
+            Err(e) => Err(io_error(b)(e.into())),
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+    {
+        let _ = (a, b);
+        Ok(false)
+    }
+}
+
 /// One entry found by [`walk_files`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkEntry {

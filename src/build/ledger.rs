@@ -8,10 +8,13 @@
 //! names the folder it describes by the folder's inode, which a rename keeps: a
 //! ledger that does not belong to the folder at hand (after a crash between two
 //! renames, say) is ignored, and the build writes every file.
+//!
+//! Inodes and nanosecond times are Unix APIs. Elsewhere a folder has no identity the
+//! ledger could name, so no ledger is ever trusted there: every build writes every
+//! file, which is slower and just as correct.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::write::Stamp;
@@ -38,8 +41,31 @@ impl Entry {
     }
 }
 
+#[cfg(unix)]
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
     i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
+}
+
+#[cfg(not(unix))]
+fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// What names a folder across renames: its inode.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.ino())
+}
+
+/// No portable identity: a ledger is written but never trusted.
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<u64> {
+    None
 }
 
 /// The files of one site folder.
@@ -59,7 +85,7 @@ impl Ledger {
             return Ledger::default();
         };
         let mut lines = text.lines();
-        if lines.next() != Some(HEADER) || lines.next() != Some(&meta.ino().to_string()) {
+        if !Ledger::names(&mut lines, &meta) {
             return Ledger::default();
         }
         let entries = lines
@@ -82,9 +108,25 @@ impl Ledger {
         Ledger { entries }
     }
 
+    /// Whether the ledger at `file` was written for the folder `tree`.
+    pub fn describes(file: &Path, tree: &Path) -> bool {
+        let (Ok(text), Ok(meta)) = (std::fs::read_to_string(file), std::fs::metadata(tree)) else {
+            return false;
+        };
+        Ledger::names(&mut text.lines(), &meta)
+    }
+
+    /// Reads the header lines; whether they name the folder with metadata `meta`.
+    fn names<'a>(lines: &mut impl Iterator<Item = &'a str>, meta: &std::fs::Metadata) -> bool {
+        let Some(ino) = identity(meta) else {
+            return false;
+        };
+        lines.next() == Some(HEADER) && lines.next() == Some(&ino.to_string())
+    }
+
     /// Writes the ledger of the folder `tree` to `file`.
     pub fn save(&self, file: &Path, tree: &Path) -> std::io::Result<()> {
-        let ino = std::fs::metadata(tree)?.ino();
+        let ino = identity(&std::fs::metadata(tree)?).unwrap_or(0);
         let mut paths: Vec<&String> = self.entries.keys().collect();
         paths.sort();
         let mut text = String::with_capacity(paths.len() * 120);

@@ -16,9 +16,11 @@ mod anchors;
 mod assets;
 mod cache;
 pub mod context;
+pub mod failpoint;
 mod ledger;
 mod load;
 mod nav;
+pub mod outdir;
 mod practice;
 mod print;
 pub mod quizzes;
@@ -36,6 +38,7 @@ use crate::date::Date;
 use crate::error::{Diagnostic, Failure};
 
 pub use cache::Cache;
+pub use failpoint::Failpoints;
 pub use write::OutputMode;
 
 /// Whether to draw a progress bar while pages render.
@@ -59,6 +62,8 @@ pub struct BuildOptions {
     pub output: OutputMode,
     pub progress: Progress,
     pub search: SearchIndex,
+    /// Where tests make writing the output fail or stop dead (none otherwise).
+    pub failpoints: Failpoints,
 }
 
 /// Whether the build writes the search index (`Skip` only to measure what it costs:
@@ -82,6 +87,7 @@ impl BuildOptions {
             output: OutputMode::Write,
             progress: Progress::Hidden,
             search: SearchIndex::Write,
+            failpoints: Failpoints::default(),
         }
     }
 }
@@ -130,7 +136,7 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
     let previous = cache.as_deref_mut().and_then(|c| c.manifest.take());
     let out = match previous {
         Some(manifest) if options.output == OutputMode::Write && options.out_dir.is_dir() => {
-            write::Output::in_place(&options.out_dir, manifest)
+            write::Output::in_place(options, manifest)?
         }
         _ => {
             let record = if cache.is_some() {
@@ -138,7 +144,7 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
             } else {
                 write::Record::No
             };
-            write::Output::begin(&options.out_dir, options.output, record)?
+            write::Output::begin(options, record)?
         }
     };
     let result = render::render_site(&inputs, options, &out, cache.as_deref());

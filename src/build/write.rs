@@ -1,8 +1,13 @@
 //! The only writer of the output folder.
 //!
 //! A build normally writes into a staging folder beside the output (same filesystem),
-//! then swaps it in with two renames, so a failed or interrupted build leaves the
-//! previous site untouched.
+//! then swaps it in with one atomic exchange of the two folders (Linux
+//! `renameat2(RENAME_EXCHANGE)`, macOS `RENAME_SWAP`), so there is no moment without a
+//! complete output, and a failed or interrupted build leaves the previous site
+//! untouched. Where the OS or filesystem has no exchange, two renames do it, and a
+//! build stopped between them puts the previous site back the next time (`prepare`).
+//! Which folder may be replaced at all, and the lock that keeps two builds apart, are
+//! `outdir.rs`'s; the steps are named in `failpoint.rs`, where tests interrupt each.
 //!
 //! The site that was replaced is not deleted: it is kept beside the output as a *spare*
 //! (`.public.shouce-spare`) and the next build recycles it as its staging folder,
@@ -10,8 +15,8 @@
 //! 10,000-page site is 20,000 files and folders; deleting them and creating as many
 //! new ones costs more than rendering the pages on some disks (ext4 without a journal
 //! scans every recently freed inode on each allocation), and overwriting a file reuses
-//! its inode. A failed or interrupted build leaves its staging folder to be recycled in
-//! turn, so nothing is ever thrown away in bulk on the way of a build.
+//! its inode. A *failed* build's staging folder is deleted (it may be what filled the
+//! disk); one left by a killed build is recycled like a spare.
 //!
 //! A recycled folder also comes with its [`Ledger`]: a file whose content is the same as
 //! the one already in the folder (and untouched since) is not written again, so
@@ -23,14 +28,17 @@
 //! has succeeded and only then written, and files the new build no longer produces are
 //! deleted. A failed rebuild therefore still leaves the served site as it was.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::error::Error;
 
+use super::BuildOptions;
+use super::failpoint::{Failpoints, Fault, Step};
 use super::ledger::{Entry, Ledger};
+use super::outdir::{self, Claim, MARKER, MARKER_TEXT, sibling};
 
 /// Whether the build writes anything (`check` renders everything but writes nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +85,7 @@ enum Pending {
 
 #[derive(Debug)]
 pub struct Output {
+    /// The folder written: the output with links resolved (see `outdir.rs`).
     target: PathBuf,
     strategy: Strategy,
     /// Filled when the caller wants the manifest of this build (dev), else `None`.
@@ -85,6 +94,11 @@ pub struct Output {
     ledger: Option<Mutex<HashMap<String, Entry>>>,
     files: AtomicUsize,
     finished: bool,
+    /// Holds the output's lock for as long as the build writes.
+    claim: Option<Claim>,
+    failpoints: Failpoints,
+    /// A failpoint stopped the build dead: leave everything as a kill would.
+    crashed: AtomicBool,
 }
 
 /// Whether to remember what a build wrote, for an in-place rebuild later.
@@ -95,60 +109,81 @@ pub enum Record {
 }
 
 impl Output {
-    /// Prepares a staging folder for a build of `target`: the spare site (or what an
-    /// interrupted build left) if there is one, else a new folder.
-    pub fn begin(target: &Path, mode: OutputMode, record: Record) -> Result<Output, Error> {
-        let strategy = match mode {
-            OutputMode::Discard => Strategy::Discard,
-            OutputMode::Write => {
-                let staging = sibling(target, "staging");
-                let spares = [sibling(target, "spare"), sibling(target, "old")];
-                for spare in &spares {
-                    if !staging.is_dir() && spare.is_dir() {
-                        crate::fs::rename(spare, &staging)?;
-                    }
-                    // Two spares only after a crash at the wrong moment: keep one.
-                    crate::fs::remove_dir_all(spare)?;
-                }
-                let spare_ledger = sibling(target, "spare-ledger");
-                let recycled = if staging.is_dir() {
-                    let walk = crate::fs::walk_all_files(&staging);
-                    // Read before the folder changes; it no longer holds afterwards.
-                    let known = Ledger::load(&spare_ledger, &staging);
-                    let _ = std::fs::remove_file(&spare_ledger);
-                    Some(Recycled {
-                        existing: walk,
-                        written: Mutex::new(Vec::new()),
-                        known,
-                    })
-                } else {
-                    crate::fs::create_dir_all(&staging)?;
-                    None
-                };
-                Strategy::Staging { staging, recycled }
+    /// Claims and locks the output folder of `options` and prepares a staging folder
+    /// for it: the spare site (or what an interrupted build left) if there is one,
+    /// else a new folder.
+    pub fn begin(options: &BuildOptions, record: Record) -> Result<Output, Error> {
+        let mut out = Output::new(&options.out_dir, Strategy::Discard, record);
+        out.failpoints = options.failpoints.clone();
+        if options.output == OutputMode::Discard {
+            return Ok(out);
+        }
+        out.at(Step::Claim, &options.out_dir)?;
+        let claim = outdir::claim(&options.root, &options.out_dir)?;
+        out.target.clone_from(&claim.target);
+        out.claim = Some(claim);
+        out.at(Step::Prepare, &sibling(&out.target, "staging"))?;
+        out.strategy = prepare(&out.target)?;
+        out.ledger = Some(Mutex::new(HashMap::new()));
+        if let Strategy::Staging { staging, recycled } = &out.strategy {
+            crate::fs::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
+            if let Some(r) = recycled {
+                lock(&r.written).push(MARKER.to_string());
             }
-        };
-        Ok(Output::new(target, strategy, record))
+        }
+        Ok(out)
     }
 
-    /// Updates `target`, which holds the site described by `previous`, in place.
-    pub fn in_place(target: &Path, previous: Manifest) -> Output {
+    /// Updates the output of `options`, which holds the site described by `previous`
+    /// (this process wrote it), in place.
+    pub fn in_place(options: &BuildOptions, previous: Manifest) -> Result<Output, Error> {
+        let claim = outdir::relock(&options.out_dir)?;
         let strategy = Strategy::InPlace {
             previous,
             pending: Mutex::new(Vec::new()),
         };
-        Output::new(target, strategy, Record::Manifest)
+        let mut out = Output::new(&claim.target, strategy, Record::Manifest);
+        out.claim = Some(claim);
+        Ok(out)
     }
 
     fn new(target: &Path, strategy: Strategy, record: Record) -> Output {
-        let staging = matches!(strategy, Strategy::Staging { .. });
         Output {
             target: target.to_path_buf(),
             strategy,
-            ledger: staging.then(|| Mutex::new(HashMap::new())),
+            ledger: None,
             manifest: (record == Record::Manifest).then(|| Mutex::new(Manifest::new())),
             files: AtomicUsize::new(0),
             finished: false,
+            claim: None,
+            failpoints: Failpoints::default(),
+            crashed: AtomicBool::new(false),
+        }
+    }
+
+    /// Asks the failpoints about `step`: an injected failure is an I/O error on `path`.
+    fn at(&self, step: Step, path: &Path) -> Result<(), Error> {
+        match self.failpoints.at(step, &path.to_string_lossy()) {
+            None => Ok(()),
+            Some(Fault::Fail(kind)) => Err(crate::fs::io_error(path)(kind.into())),
+            Some(Fault::Crash) => {
+                self.crashed.store(true, Ordering::Relaxed);
+                Err(Error::Other(format!(
+                    "stopped dead before {step:?} (failpoint)"
+                )))
+            }
+        }
+    }
+
+    /// A step the site does not depend on (keeping the spare, saving the ledger): a
+    /// failure is logged, not returned; only a crash stops the build there.
+    fn optional(&self, step: Step, path: &Path, act: impl FnOnce() -> std::io::Result<()>) {
+        let result = match self.at(step, path) {
+            Ok(()) => act().map_err(crate::fs::io_error(path)),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::warn!("{step:?} skipped: {e}");
         }
     }
 
@@ -212,6 +247,7 @@ impl Output {
         store: impl Fn(&Path) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let path = staging.join(relative);
+        self.at(Step::Write, &path)?;
         let entry = match recycled {
             None => {
                 store(&path)?;
@@ -263,37 +299,26 @@ impl Output {
 
     /// Puts the build in place of the target; returns its manifest if one was kept.
     pub fn commit(mut self) -> Result<Option<Manifest>, Error> {
-        self.finished = true;
         let manifest = self
             .manifest
             .take()
             .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
-        match std::mem::replace(&mut self.strategy, Strategy::Discard) {
+        match &self.strategy {
             Strategy::Discard => {}
             Strategy::Staging { staging, recycled } => {
                 if let Some(r) = recycled {
-                    let written: std::collections::HashSet<String> = r
-                        .written
-                        .into_inner()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .into_iter()
-                        .collect();
+                    self.at(Step::Prune, staging)?;
+                    let written: HashSet<String> = lock(&r.written).drain(..).collect();
                     for stale in r.existing.iter().filter(|f| !written.contains(*f)) {
-                        remove_with_empty_parents(&staging, stale);
+                        remove_with_empty_parents(staging, stale);
                     }
                 }
-                swap(&staging, &self.target)?;
-                // The replaced site's ledger now describes the spare; the new one the site.
-                let ledger = sibling(&self.target, "ledger");
-                let _ = std::fs::rename(&ledger, sibling(&self.target, "spare-ledger"));
-                if let Some(entries) = self.ledger.take() {
-                    let entries = entries.into_inner().unwrap_or_else(|e| e.into_inner());
-                    // Only an optimisation: without it the next build writes every file.
-                    let _ = Ledger::new(entries).save(&ledger, &self.target);
-                }
+                self.at(Step::Exchange, &self.target)?;
+                swap(staging, &self.target)?;
+                self.keep_replaced(staging)?;
             }
             Strategy::InPlace { previous, pending } => {
-                for item in pending.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                for item in lock(pending).drain(..) {
                     match item {
                         Pending::Bytes(rel, bytes) => {
                             crate::fs::write(&self.target.join(rel), &bytes)?
@@ -309,7 +334,31 @@ impl Output {
                 }
             }
         }
+        self.finished = true;
         Ok(manifest)
+    }
+
+    /// After the swap: the replaced site (now at `staging`) becomes the spare, and the
+    /// ledgers follow their folders. Neither matters to the site now in place.
+    fn keep_replaced(&self, staging: &Path) -> Result<(), Error> {
+        let spare = sibling(&self.target, "spare");
+        self.optional(Step::Spare, &spare, || match staging.exists() {
+            true => std::fs::rename(staging, &spare),
+            false => Ok(()),
+        });
+        let ledger = sibling(&self.target, "ledger");
+        self.optional(Step::Ledger, &ledger, || {
+            let _ = std::fs::rename(&ledger, sibling(&self.target, "spare-ledger"));
+            let entries = self.ledger.as_ref().map(lock).map(|e| e.clone());
+            // Only an optimisation: without it the next build writes every file.
+            Ledger::new(entries.unwrap_or_default()).save(&ledger, &self.target)
+        });
+        match self.crashed.load(Ordering::Relaxed) {
+            true => Err(Error::Other(
+                "stopped dead after the swap (failpoint)".into(),
+            )),
+            false => Ok(()),
+        }
     }
 
     /// Throws the build away, leaving the target as it was. An in-place output hands
@@ -323,20 +372,18 @@ impl Output {
         }
     }
 
-    /// Keeps a failed build's staging folder as the spare the next build recycles.
+    /// Deletes a failed build's staging folder: what it holds may be what filled the
+    /// disk, and a later build must not inherit it.
     fn discard_staging(&self) {
         if let Strategy::Staging { staging, .. } = &self.strategy {
-            let spare = sibling(&self.target, "spare");
-            if spare.exists() || std::fs::rename(staging, &spare).is_err() {
-                let _ = std::fs::remove_dir_all(staging);
-            }
+            let _ = std::fs::remove_dir_all(staging);
         }
     }
 }
 
 impl Drop for Output {
     fn drop(&mut self) {
-        if !self.finished {
+        if !self.finished && !self.crashed.load(Ordering::Relaxed) {
             self.discard_staging();
         }
     }
@@ -346,19 +393,58 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn swap(staging: &Path, target: &Path) -> Result<(), Error> {
+/// The staging folder for `target`: the spare site, or what a killed build left, if
+/// there is one (recycled), else a new folder.
+fn prepare(target: &Path) -> Result<Strategy, Error> {
+    let staging = sibling(target, "staging");
     let old = sibling(target, "old");
-    if target.exists() {
-        crate::fs::rename(target, &old)?;
+    if !target.exists() && old.is_dir() {
+        // Stopped between the two renames of `swap`'s fallback: the previous site.
+        crate::fs::rename(&old, target)?;
     }
+    for spare in [sibling(target, "spare"), old] {
+        if !staging.is_dir() && spare.is_dir() {
+            crate::fs::rename(&spare, &staging)?;
+        }
+        // Two spares only after a crash at the wrong moment: keep one.
+        crate::fs::remove_dir_all(&spare)?;
+    }
+    let spare_ledger = sibling(target, "spare-ledger");
+    let recycled = if staging.is_dir() {
+        let walk = crate::fs::walk_all_files(&staging);
+        // Read before the folder changes; it no longer holds afterwards.
+        let known = Ledger::load(&spare_ledger, &staging);
+        let _ = std::fs::remove_file(&spare_ledger);
+        Some(Recycled {
+            existing: walk,
+            written: Mutex::new(Vec::new()),
+            known,
+        })
+    } else {
+        crate::fs::create_dir_all(&staging)?;
+        None
+    };
+    Ok(Strategy::Staging { staging, recycled })
+}
+
+/// Puts `staging` in the place of `target`; the replaced site, if any, ends up at
+/// `staging`.
+fn swap(staging: &Path, target: &Path) -> Result<(), Error> {
+    if !target.exists() {
+        return crate::fs::rename(staging, target);
+    }
+    if crate::fs::exchange(staging, target)? {
+        return Ok(());
+    }
+    // No exchange here: two renames. A build stopped between them finds the previous
+    // site at `old`, and `prepare` puts it back.
+    let old = sibling(target, "old");
+    crate::fs::rename(target, &old)?;
     if let Err(e) = crate::fs::rename(staging, target) {
         let _ = std::fs::rename(&old, target);
         return Err(e);
     }
-    if old.exists() && std::fs::rename(&old, sibling(target, "spare")).is_err() {
-        crate::fs::remove_dir_all(&old)?;
-    }
-    Ok(())
+    crate::fs::rename(&old, staging)
 }
 
 /// Makes room to write `relative` in a recycled folder where the last site had a
@@ -380,13 +466,17 @@ fn clear_way(root: &Path, relative: &str) {
     }
 }
 
+/// Copies `from` to `to`; an error names the source only when it cannot be read,
+/// and otherwise the file that could not be written.
 fn copy_file(from: &Path, to: &Path) -> Result<(), Error> {
     if let Some(parent) = to.parent() {
         crate::fs::create_dir_all(parent)?;
     }
-    std::fs::copy(from, to)
+    let mut source = std::fs::File::open(from).map_err(crate::fs::io_error(from))?;
+    let mut copy = std::fs::File::create(to).map_err(crate::fs::io_error(to))?;
+    std::io::copy(&mut source, &mut copy)
         .map(drop)
-        .map_err(crate::fs::io_error(from))
+        .map_err(crate::fs::io_error(to))
 }
 
 fn copy_stamp(from: &Path) -> Result<Stamp, Error> {
@@ -416,32 +506,34 @@ fn remove_with_empty_parents(root: &Path, relative: &str) {
     }
 }
 
-/// `public` → `.public.shouce-staging` in the same parent folder.
-fn sibling(target: &Path, what: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.shouce-{what}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Options that write the site at `public`, beside which the site root is.
+    fn options(public: &Path, output: OutputMode) -> BuildOptions {
+        BuildOptions {
+            out_dir: public.to_path_buf(),
+            output,
+            ..BuildOptions::new(public.parent().unwrap())
+        }
+    }
 
     #[test]
     fn commit_replaces_and_abandon_keeps_the_previous_site() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
         crate::fs::write(&public.join("old.html"), b"old").unwrap();
+        crate::fs::write(&public.join(MARKER), MARKER_TEXT.as_bytes()).unwrap();
 
-        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
+        let out = Output::begin(&options(&public, OutputMode::Write), Record::No).unwrap();
         out.write("a/index.html", b"new").unwrap();
         out.abandon();
         assert!(public.join("old.html").exists());
         assert!(!public.join("a").exists());
         assert!(!sibling(&public, "staging").exists());
 
-        let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
+        let out = Output::begin(&options(&public, OutputMode::Write), Record::No).unwrap();
         out.write("a/index.html", b"new").unwrap();
         assert_eq!(out.file_count(), 1);
         assert!(out.commit().unwrap().is_none());
@@ -453,7 +545,7 @@ mod tests {
 
     /// A full staging build of `public` that writes `pages` (path, text).
     fn build_site(public: &Path, pages: &[(&str, &str)]) {
-        let out = Output::begin(public, OutputMode::Write, Record::No).unwrap();
+        let out = Output::begin(&options(public, OutputMode::Write), Record::No).unwrap();
         for (path, text) in pages {
             out.write(path, text.as_bytes()).unwrap();
         }
@@ -463,6 +555,7 @@ mod tests {
     fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut all: Vec<(String, Vec<u8>)> = crate::fs::walk_all_files(dir)
             .into_iter()
+            .filter(|f| f != MARKER)
             .map(|f| {
                 let bytes = std::fs::read(dir.join(&f)).unwrap();
                 (f, bytes)
@@ -557,7 +650,8 @@ mod tests {
         // A fourth build after an in-place (dev) update of the site does not trust
         // the site's ledger any more.
         let manifest = {
-            let out = Output::begin(&public, OutputMode::Write, Record::Manifest).unwrap();
+            let out =
+                Output::begin(&options(&public, OutputMode::Write), Record::Manifest).unwrap();
             for (path, text) in [
                 ("a/index.html", "A"),
                 ("b/index.html", "B"),
@@ -567,23 +661,43 @@ mod tests {
             }
             out.commit().unwrap().unwrap()
         };
-        let out = Output::in_place(&public, manifest);
+        let out = Output::in_place(&options(&public, OutputMode::Write), manifest).unwrap();
         out.write("a/index.html", b"A, edited in dev").unwrap();
         out.commit().unwrap();
         assert!(!sibling(&public, "ledger").exists());
     }
 
     #[test]
-    fn a_failed_build_leaves_the_site_and_its_staging_is_recycled() {
+    #[cfg(target_os = "linux")]
+    fn a_full_disk_is_reported_on_the_file_that_could_not_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("guide.pdf");
+        std::fs::write(&source, b"%PDF").unwrap();
+        // /dev/full accepts the open and fails every write with ENOSPC.
+        let full = Path::new("/dev/full");
+        let err = copy_file(&source, full).unwrap_err();
+        assert!(err.to_string().starts_with("/dev/full: "), "{err}");
+        let err = crate::fs::write(full, b"x").unwrap_err();
+        assert!(err.to_string().starts_with("/dev/full: "), "{err}");
+        let missing = dir.path().join("missing.pdf");
+        let err = copy_file(&missing, &dir.path().join("out.pdf")).unwrap_err();
+        assert!(err.to_string().contains("missing.pdf"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_build_leaves_the_site_and_its_staging_is_discarded() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
         build_site(&public, &[("keep.html", "v1")]);
         {
-            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
+            let out = Output::begin(&options(&public, OutputMode::Write), Record::No).unwrap();
             out.write("half.html", b"interrupted").unwrap();
             // dropped without commit, as when a build fails or panics
         }
         assert_eq!(files(&public), [("keep.html".to_string(), b"v1".to_vec())]);
+        for what in ["staging", "spare"] {
+            assert!(!sibling(&public, what).exists(), "{what} left behind");
+        }
         build_site(&public, &[("keep.html", "v2")]);
         assert_eq!(files(&public), [("keep.html".to_string(), b"v2".to_vec())]);
     }
@@ -593,7 +707,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
         {
-            let out = Output::begin(&public, OutputMode::Write, Record::No).unwrap();
+            let out = Output::begin(&options(&public, OutputMode::Write), Record::No).unwrap();
             out.write("x.html", b"x").unwrap();
         }
         assert!(!sibling(&public, "staging").exists());
@@ -604,7 +718,7 @@ mod tests {
     fn discard_mode_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
-        let out = Output::begin(&public, OutputMode::Discard, Record::No).unwrap();
+        let out = Output::begin(&options(&public, OutputMode::Discard), Record::No).unwrap();
         out.write("x.html", b"x").unwrap();
         out.commit().unwrap();
         assert!(!public.exists());
@@ -614,7 +728,7 @@ mod tests {
     fn in_place_rebuilds_write_only_what_changed_and_remove_what_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
-        let out = Output::begin(&public, OutputMode::Write, Record::Manifest).unwrap();
+        let out = Output::begin(&options(&public, OutputMode::Write), Record::Manifest).unwrap();
         for f in ["a/index.html", "b/index.html", "c/index.html"] {
             out.write(f, f.as_bytes()).unwrap();
         }
@@ -625,7 +739,7 @@ mod tests {
             .modified()
             .unwrap();
 
-        let out = Output::in_place(&public, manifest.clone());
+        let out = Output::in_place(&options(&public, OutputMode::Write), manifest.clone()).unwrap();
         out.write("a/index.html", b"a/index.html").unwrap();
         assert!(out.keep("b/index.html"));
         assert!(!out.keep("z/index.html"), "unknown files must be written");
@@ -649,7 +763,7 @@ mod tests {
             "a page that is gone takes its folder with it"
         );
 
-        let out = Output::in_place(&public, after);
+        let out = Output::in_place(&options(&public, OutputMode::Write), after).unwrap();
         out.write("a/index.html", b"changed").unwrap();
         assert!(out.abandon().is_some());
         assert_eq!(

@@ -338,14 +338,13 @@ fn exam(report: &mut Report, raw: &RawQuiz, items: &[Item]) -> Kind {
     if let (Some(n), Some(span)) = (
         per_attempt,
         raw.questions_per_attempt.as_ref().map(Spanned::span),
-    ) {
-        if n > bank {
-            report.error(
-                span,
-                format!("a paper draws {n} questions but the bank has only {bank}"),
-                "add questions or lower questions_per_attempt",
-            );
-        }
+    ) && n > bank
+    {
+        report.error(
+            span,
+            format!("a paper draws {n} questions but the bank has only {bank}"),
+            "add questions or lower questions_per_attempt",
+        );
     }
     let topic_quotas = quotas(report, raw, items, per_attempt);
     let certificate = raw.certificate.as_ref().map(|c| {

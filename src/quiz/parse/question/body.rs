@@ -326,14 +326,13 @@ fn script(report: &mut Report, raw: &RawQuestion) -> Option<(Body, Rule)> {
         min_chars,
         max_chars,
         r.max_chars.as_ref().map(Spanned::span),
-    ) {
-        if min > max {
-            report.error(
-                span,
-                format!("max_chars {max} is below min_chars {min}"),
-                "raise max_chars or lower min_chars",
-            );
-        }
+    ) && min > max
+    {
+        report.error(
+            span,
+            format!("max_chars {max} is below min_chars {min}"),
+            "raise max_chars or lower min_chars",
+        );
     }
     if report.problems.len() > before {
         return None;
