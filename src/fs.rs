@@ -157,6 +157,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn broken_links_are_reported_not_fatal() {
         let dir = tempfile::tempdir().unwrap();
         write(&dir.path().join("a.md"), b"x").unwrap();

@@ -5,6 +5,8 @@ mod common;
 
 use common::Site;
 
+// Unix only: one of the mistakes is a dangling symbolic link.
+#[cfg(unix)]
 #[test]
 fn every_content_mistake_is_reported_at_once() {
     let site = Site::new();

@@ -566,6 +566,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn the_replaced_site_is_recycled_by_the_next_build() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
@@ -611,6 +612,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_recycled_folder_keeps_the_files_that_did_not_change() {
         let dir = tempfile::tempdir().unwrap();
         let public = dir.path().join("public");
