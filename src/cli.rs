@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand};
     about = "Shouce (手册): Markdown training material → a searchable handbook site with quizzes"
 )]
 pub struct Cli {
-    /// The site root (where shouce.toml is)
+    /// Run as if started in DIR: the site root (where shouce.toml is), and the folder
+    /// every relative path on the command line starts from (--out, --site, init DIR),
+    /// as with git -C and make -C
     #[arg(
         long,
         short = 'C',
@@ -30,7 +32,7 @@ pub struct Cli {
 pub enum Command {
     /// Create a new handbook in DIR that builds and explains itself
     Init {
-        /// The folder to create (must be empty or not exist)
+        /// The folder to create (must be empty or not exist); relative to -C DIR
         dir: PathBuf,
     },
     /// Build the site into public/
@@ -69,8 +71,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The site root (default: -C DIR or the current folder); the index is read from
-    /// its public/ folder
+    /// The site root, relative to -C DIR (default: -C DIR itself); the index is read
+    /// from its public/ folder
     #[arg(long, value_name = "DIR")]
     pub site: Option<PathBuf>,
     /// Print titles, URLs, section paths, scores and snippets as JSON
@@ -86,16 +88,26 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Where to write the site (default: public/ in the site root)
+    /// Where to write the site, relative to -C DIR (default: public/ in the site root).
+    /// Only a new, empty or Shouce-made folder outside the sources is replaced
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Include draft pages
     #[arg(long)]
     pub drafts: bool,
-    /// Override base_url from shouce.toml
-    #[arg(long, value_name = "URL")]
+    /// Override base_url from shouce.toml: an absolute http(s) URL (which also gets a
+    /// sitemap) or a path from the host's root, such as /handbook/
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
     /// Leave out the search index (for measuring its cost; the search box needs it)
     #[arg(long, hide = true)]
     pub no_search_index: bool,
+}
+
+/// Checks `--base-url` like `base_url` in shouce.toml.
+fn base_url(url: &str) -> Result<String, String> {
+    match crate::config::base_url_problem(url) {
+        Some(problem) => Err(format!("{problem}; {}", crate::config::BASE_URL_HINT)),
+        None => Ok(url.to_string()),
+    }
 }

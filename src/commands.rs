@@ -41,7 +41,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 
 /// `shouce search`: the ranked pages' source paths, or JSON with everything.
 fn search(root: &Path, args: SearchArgs) -> Result<(), Failure> {
-    let site = args.site.unwrap_or_else(|| root.to_path_buf());
+    let site = args
+        .site
+        .map_or_else(|| root.to_path_buf(), |s| root.join(s));
     let out_dir = site.join("public");
     let env = |e: crate::search::SearchError| Failure::Env(Error::Other(e.to_string()));
     let mut searcher =
@@ -88,11 +90,15 @@ fn build_site(root: &Path, args: BuildArgs) -> Result<(), Failure> {
         options.search = build::SearchIndex::Skip;
     }
     if let Some(out) = args.out {
-        options.out_dir = out;
+        // Relative to -C DIR, like every path on the command line (see cli.rs).
+        options.out_dir = root.join(out);
     }
     let report = build::build(&options)?;
     print_warnings(&report.warnings);
     println!("{}", report.summary("built"));
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     Ok(())
 }
 

@@ -1,12 +1,15 @@
 //! `shouce.toml`, the site configuration, parsed into a checked [`Config`].
 //!
 //! The raw struct mirrors the file (`deny_unknown_fields`, so a typo is an error with its
-//! line); [`Config`] is what the rest of the program sees, with defaults applied and
+//! line) and keeps the span of every value it checks, so a problem points at the value
+//! itself; [`Config`] is what the rest of the program sees, with defaults applied and
 //! values normalised (a `base_url` always ends in `/`).
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{Diagnostic, Error, Severity, toml_diagnostic};
 
@@ -15,10 +18,10 @@ pub const FILE_NAME: &str = "shouce.toml";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    title: String,
+    title: Spanned<String>,
     #[serde(default)]
     description: String,
-    base_url: Option<String>,
+    base_url: Option<Spanned<String>>,
     language: Option<String>,
     theme: Option<String>,
     #[serde(default)]
@@ -28,16 +31,25 @@ struct RawConfig {
     #[serde(default)]
     quizzes: RawQuizzes,
     #[serde(default)]
-    search: SearchConfig,
+    search: RawSearch,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuizzes {
     #[serde(default)]
-    forbidden: Vec<String>,
+    forbidden: Vec<Spanned<String>>,
     #[serde(default)]
-    allowed: Vec<String>,
+    allowed: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    #[serde(default)]
+    terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    synonyms: Vec<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,20 +64,17 @@ struct RawMarkdown {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDialogue {
-    customer_roles: Option<Vec<String>>,
-    agent_roles: Option<Vec<String>>,
+    customer_roles: Option<Spanned<Vec<Spanned<String>>>>,
+    agent_roles: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[search]`: the site's vocabulary for the search index.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchConfig {
     /// Domain terms kept whole (七天无理由, 小二介入): a page with the term itself
     /// outranks one that has its characters apart, and the term's pinyin is indexed.
-    #[serde(default)]
     pub terms: Vec<String>,
     /// Groups of words a query may use for one another (`[["退款", "退钱"]]`).
-    #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
 }
 
@@ -143,11 +152,19 @@ impl Config {
     pub fn parse(path: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig =
             toml::from_str(source).map_err(|e| vec![toml_diagnostic(path, source, 0, &e)])?;
+        let problems = check(&raw, path, source);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let defaults = DialogueRoles::default();
-        let config = Config {
-            title: raw.title,
+        let strings = |list: Vec<Spanned<String>>| list.into_iter().map(Spanned::into_inner);
+        let roles = |r: Option<Spanned<Vec<Spanned<String>>>>| {
+            r.map(|r| strings(r.into_inner()).collect::<Vec<_>>())
+        };
+        Ok(Config {
+            title: raw.title.into_inner(),
             description: raw.description,
-            base_url: normalize_base_url(raw.base_url.as_deref().unwrap_or("/")),
+            base_url: normalize_base_url(raw.base_url.as_ref().map_or("/", |u| u.get_ref())),
             language: raw.language.unwrap_or_else(|| "zh-CN".into()),
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             markdown: MarkdownConfig {
@@ -163,21 +180,23 @@ impl Config {
                     .unwrap_or_else(|| "base16-ocean.dark".into()),
             },
             dialogue: DialogueRoles {
-                customer: raw.dialogue.customer_roles.unwrap_or(defaults.customer),
-                agent: raw.dialogue.agent_roles.unwrap_or(defaults.agent),
+                customer: roles(raw.dialogue.customer_roles).unwrap_or(defaults.customer),
+                agent: roles(raw.dialogue.agent_roles).unwrap_or(defaults.agent),
             },
             quizzes: QuizConfig {
-                forbidden: raw.quizzes.forbidden,
-                allowed: raw.quizzes.allowed,
+                forbidden: strings(raw.quizzes.forbidden).collect(),
+                allowed: strings(raw.quizzes.allowed).collect(),
             },
-            search: raw.search,
-        };
-        let problems = config.check(path, source);
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(problems)
-        }
+            search: SearchConfig {
+                terms: strings(raw.search.terms).collect(),
+                synonyms: raw
+                    .search
+                    .synonyms
+                    .into_iter()
+                    .map(|g| strings(g.into_inner()).collect())
+                    .collect(),
+            },
+        })
     }
 
     /// Reads `shouce.toml` from the site root.
@@ -209,78 +228,145 @@ impl Config {
         }
     }
 
-    fn check(&self, path: &Path, source: &str) -> Vec<Diagnostic> {
-        let mut problems = Vec::new();
-        let at_key = |key: &str, message: String, hint: &str| {
-            let start = source.find(key).unwrap_or(0);
-            Diagnostic::at(
-                Severity::Error,
-                path,
-                source,
-                start..start + key.len(),
-                message,
-            )
-            .with_hint(hint)
-        };
-        if self.title.trim().is_empty() {
-            problems.push(at_key(
-                "title",
-                "the site title is empty".into(),
-                "give the handbook a name, e.g. title = \"客服培训手册\"",
-            ));
+    /// Whether pages can be given absolute URLs (`https://host/…`), which a sitemap needs.
+    pub fn has_absolute_base_url(&self) -> bool {
+        self.base_url.starts_with("https://") || self.base_url.starts_with("http://")
+    }
+}
+
+/// Why `url` cannot be a base URL, if it cannot: it must be an absolute `http(s)://`
+/// URL with a host, or a path from the host's root (`/`, `/handbook/`).
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let url = url.trim();
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split('/').next().unwrap_or(""));
+    let problem = match host {
+        Some("") => "has no host after the scheme",
+        Some(_) if url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            "contains a space or a control character"
         }
-        let phrases = self.quizzes.forbidden.iter().chain(&self.quizzes.allowed);
-        if phrases.into_iter().any(|p| p.trim().is_empty()) {
-            problems.push(at_key(
-                "[quizzes]",
-                "forbidden and allowed phrases must not be empty".into(),
-                "remove the empty string from the list",
-            ));
+        Some(_) => return None,
+        None if url.is_empty() => return None,
+        None if url.starts_with("//") => "is protocol-relative (starts with //)",
+        None if url.contains("://") => "uses a scheme other than http or https",
+        None if !url.starts_with('/') => {
+            "is neither an absolute URL nor a path from the site's root"
         }
-        let roles = [&self.dialogue.customer, &self.dialogue.agent];
-        if roles
-            .iter()
-            .any(|r| r.is_empty() || r.iter().any(|n| n.trim().is_empty()))
-        {
-            problems.push(at_key(
-                "[dialogue]",
-                "dialogue roles must be non-empty names".into(),
-                "e.g. customer_roles = [\"客户\", \"买家\"]",
-            ));
+        None if url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            "contains a space or a control character"
         }
-        if let Some(both) = self
-            .dialogue
-            .customer
-            .iter()
-            .find(|n| self.dialogue.agent.contains(n))
-        {
-            problems.push(at_key(
-                both,
-                format!("`{both}` is both a customer and an agent role"),
-                "each speaker name belongs to one side",
-            ));
-        }
-        let search = &self.search;
-        if search.terms.iter().any(|t| t.trim().is_empty()) {
-            problems.push(at_key(
-                "terms",
-                "a search term is empty".into(),
-                "list the words to keep whole, e.g. terms = [\"七天无理由\", \"小二介入\"]",
-            ));
-        }
-        if search
-            .synonyms
-            .iter()
-            .any(|g| g.len() < 2 || g.iter().any(|w| w.trim().is_empty()))
-        {
-            problems.push(at_key(
-                "synonyms",
+        None => return None,
+    };
+    Some(format!("base_url `{url}` {problem}"))
+}
+
+/// What a base URL looks like, for hints.
+pub const BASE_URL_HINT: &str = "use the site's address, e.g. \"https://kb.example.com/\", or a path from the host's root, e.g. \"/\" or \"/handbook/\"";
+
+/// Every problem of the values serde accepted, each at its value's span.
+fn check(raw: &RawConfig, path: &Path, source: &str) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut at = |span: Range<usize>, message: String, hint: &str| {
+        problems.push(Diagnostic::at(Severity::Error, path, source, span, message).with_hint(hint));
+    };
+    if raw.title.get_ref().trim().is_empty() {
+        at(
+            raw.title.span(),
+            "the site title is empty".into(),
+            "give the handbook a name, e.g. title = \"客服培训手册\"",
+        );
+    }
+    if let Some(url) = &raw.base_url
+        && let Some(problem) = base_url_problem(url.get_ref())
+    {
+        at(url.span(), problem, BASE_URL_HINT);
+    }
+    let phrases = raw.quizzes.forbidden.iter().chain(&raw.quizzes.allowed);
+    for phrase in phrases.filter(|p| p.get_ref().trim().is_empty()) {
+        at(
+            phrase.span(),
+            "forbidden and allowed phrases must not be empty".into(),
+            "remove the empty string from the list",
+        );
+    }
+    check_roles(raw, &mut at);
+    for term in raw
+        .search
+        .terms
+        .iter()
+        .filter(|t| t.get_ref().trim().is_empty())
+    {
+        at(
+            term.span(),
+            "a search term is empty".into(),
+            "list the words to keep whole, e.g. terms = [\"七天无理由\", \"小二介入\"]",
+        );
+    }
+    for group in &raw.search.synonyms {
+        let words = group.get_ref();
+        if words.len() < 2 || words.iter().any(|w| w.get_ref().trim().is_empty()) {
+            at(
+                group.span(),
                 "each synonym group needs two or more non-empty words".into(),
                 "e.g. synonyms = [[\"退款\", \"退钱\"], [\"差评\", \"低分评价\"]]",
-            ));
+            );
         }
-        problems
     }
+    problems
+}
+
+fn check_roles(raw: &RawConfig, at: &mut impl FnMut(Range<usize>, String, &str)) {
+    let sides = [&raw.dialogue.customer_roles, &raw.dialogue.agent_roles];
+    for roles in sides.into_iter().flatten() {
+        let names = roles.get_ref();
+        let empty = names.iter().find(|n| n.get_ref().trim().is_empty());
+        if names.is_empty() || empty.is_some() {
+            at(
+                empty.map_or(roles.span(), |n| n.span()),
+                "dialogue roles must be non-empty names".into(),
+                "e.g. customer_roles = [\"客户\", \"买家\"]",
+            );
+        }
+    }
+    let (Some(customer), Some(agent)) = (&raw.dialogue.customer_roles, &raw.dialogue.agent_roles)
+    else {
+        return check_against_defaults(raw, at);
+    };
+    for name in customer.get_ref() {
+        if agent
+            .get_ref()
+            .iter()
+            .any(|a| a.get_ref() == name.get_ref())
+        {
+            both_sides(name, at);
+        }
+    }
+}
+
+/// A role given for one side that is a default name of the other.
+fn check_against_defaults(raw: &RawConfig, at: &mut impl FnMut(Range<usize>, String, &str)) {
+    let defaults = DialogueRoles::default();
+    let given = [
+        (&raw.dialogue.customer_roles, &defaults.agent),
+        (&raw.dialogue.agent_roles, &defaults.customer),
+    ];
+    for (roles, other) in given {
+        for name in roles.iter().flat_map(|r| r.get_ref()) {
+            if other.contains(name.get_ref()) {
+                both_sides(name, at);
+            }
+        }
+    }
+}
+
+fn both_sides(name: &Spanned<String>, at: &mut impl FnMut(Range<usize>, String, &str)) {
+    at(
+        name.span(),
+        format!("`{}` is both a customer and an agent role", name.get_ref()),
+        "each speaker name belongs to one side",
+    );
 }
 
 fn normalize_base_url(url: &str) -> String {
@@ -338,6 +424,94 @@ mod tests {
         assert_eq!(errs[0].location.line, 3);
         let errs = parse("title = \"x\"\n[search]\nterm = []\n").unwrap_err();
         assert_eq!(errs[0].location.line, 3);
+    }
+
+    #[test]
+    fn mistakes_are_located_at_their_value_not_at_the_first_mention_of_the_key() {
+        // (shouce.toml, line:col of the error, what it says)
+        let cases = [
+            (
+                "# the title of the handbook\ntitle = \"\"\n",
+                (2, 9),
+                "title is empty",
+            ),
+            (
+                "title = \"x\" # terms\n[search]\nterms = [\"a\", \" \"]\n",
+                (3, 15),
+                "term is empty",
+            ),
+            (
+                "title = \"x\" # synonyms\n[search]\nsynonyms = [[\"a\", \"b\"], [\"c\"]]\n",
+                (3, 25),
+                "two or more",
+            ),
+            (
+                "title = \"[quizzes]\"\n[quizzes]\nforbidden = [\"\"]\n",
+                (3, 14),
+                "must not be empty",
+            ),
+            (
+                "title = \"[dialogue]\"\n[dialogue]\nagent_roles = []\n",
+                (3, 15),
+                "non-empty names",
+            ),
+            (
+                "title = \"客服\"\n[dialogue]\ncustomer_roles = [\"客户\", \"客服\"]\n",
+                (3, 25),
+                "both a customer and an agent",
+            ),
+            (
+                "title = \"x\"\nbase_url = \"kb.example.com\"\n",
+                (2, 12),
+                "neither an absolute URL",
+            ),
+            (
+                "title = \"x\"\nbase_url = \"https://\"\n",
+                (2, 12),
+                "no host",
+            ),
+            (
+                "title = \"x\"\nbase_url = \"//cdn.example/\"\n",
+                (2, 12),
+                "protocol-relative",
+            ),
+            (
+                "title = \"x\"\nbase_url = \"ftp://kb.example/\"\n",
+                (2, 12),
+                "other than http",
+            ),
+            (
+                "title = \"x\"\nbase_url = \"/kb docs/\"\n",
+                (2, 12),
+                "a space",
+            ),
+        ];
+        for (source, (line, col), says) in cases {
+            let errs = parse(source).expect_err(source);
+            assert_eq!(errs.len(), 1, "{source}: {errs:?}");
+            let at = &errs[0].location;
+            assert_eq!((at.line, at.col), (line, col), "{source}");
+            assert!(
+                errs[0].message.contains(says),
+                "{source}: {}",
+                errs[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn good_base_urls_pass_and_only_absolute_ones_can_make_a_sitemap() {
+        for (url, absolute) in [
+            ("/", false),
+            ("/handbook", false),
+            ("", false),
+            ("https://kb.example.com", true),
+            ("http://127.0.0.1:8080/kb/", true),
+        ] {
+            assert_eq!(base_url_problem(url), None, "{url}");
+            let c = parse(&format!("title = \"x\"\nbase_url = \"{url}\"")).unwrap();
+            assert_eq!(c.has_absolute_base_url(), absolute, "{url}");
+        }
     }
 
     #[test]

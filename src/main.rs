@@ -3,6 +3,7 @@
 //! `main` parses arguments, runs the command, prints what it reports and maps the
 //! outcome to an exit code: 0 ok, 1 the author's mistakes, 2 the environment.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -23,6 +24,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, never into a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = cli::Cli::parse();
     match commands::run(cli) {

@@ -101,6 +101,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// Problems that did not stop the build (overdue reviews, tolerated broken links).
     pub warnings: Vec<Diagnostic>,
+    /// What the build left out on purpose, and why (no sitemap without an absolute
+    /// base URL).
+    pub notes: Vec<&'static str>,
 }
 
 impl Report {
@@ -168,6 +171,10 @@ fn build_with(options: &BuildOptions, mut cache: Option<&mut Cache>) -> Result<R
         files,
         elapsed: started.elapsed(),
         warnings: rendered.warnings,
+        notes: (!inputs.config.has_absolute_base_url())
+            .then_some(sitemap::NOT_WRITTEN)
+            .into_iter()
+            .collect(),
     };
     if let Some(cache) = cache {
         let sections = inputs

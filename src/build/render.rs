@@ -522,10 +522,7 @@ fn write_site_files(
         Ok(html) => out.write(&format!("{SEARCH_PAGE}index.html"), html.as_bytes())?,
         Err(d) => problems.push(d),
     }
-    out.write(
-        "sitemap.xml",
-        sitemap::render(lib, &extra, &shared.inputs.config.base_url).as_bytes(),
-    )?;
+    sitemap::write(out, lib, &extra, &shared.inputs.config)?;
     shared.inputs.theme_assets.write(out)?;
     for copy in &shared.inputs.files {
         out.copy(&copy.to, &copy.from)?;

@@ -1,11 +1,32 @@
-//! `sitemap.xml`: every page and section, in reading order, with absolute URLs.
+//! `sitemap.xml`: every page and section, in reading order, with absolute URLs. The
+//! sitemap format allows only absolute URLs, so a site whose `base_url` is a path (`/`)
+//! has no sitemap, and the build says why ([`NOT_WRITTEN`]).
 
 use std::fmt::Write as _;
 
+use crate::config::Config;
 use crate::content::{Child, Library, ROOT};
+use crate::error::Error;
+
+use super::write::Output;
+
+/// Why a build wrote no sitemap, printed after its summary.
+pub const NOT_WRITTEN: &str = "no sitemap.xml: a sitemap lists absolute URLs, and base_url is \
+a path; set base_url = \"https://your.host/\" in shouce.toml (or pass --base-url) to get one";
+
+/// Writes `sitemap.xml` if the site's URLs can be absolute.
+pub fn write(out: &Output, lib: &Library, extra: &[String], config: &Config) -> Result<(), Error> {
+    if !config.has_absolute_base_url() {
+        return Ok(());
+    }
+    out.write(
+        "sitemap.xml",
+        render(lib, extra, &config.base_url).as_bytes(),
+    )
+}
 
 /// `extra`: URL paths of pages that are not lessons (the quiz index, quiz pages).
-pub fn render(lib: &Library, extra: &[String], base_url: &str) -> String {
+fn render(lib: &Library, extra: &[String], base_url: &str) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
