@@ -128,28 +128,108 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}: {}", escape_controls(&self.message))?;
         let gutter = " ".repeat(self.location.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location)?;
         if let Some(line) = &self.source_line {
             let line = line.trim_end_matches('\r');
-            let before: String = line.chars().take(self.location.col - 1).collect();
-            let marked: String = line
-                .chars()
-                .skip(self.location.col - 1)
-                .take(self.span_chars)
-                .collect();
-            let pad = " ".repeat(before.width());
-            let marker = "^".repeat(marked.width().max(1));
+            let shown = Excerpt::of(line, self.location.col - 1, self.span_chars);
+            let pad = " ".repeat(shown.pad);
+            let marker = "^".repeat(shown.marker.max(1));
             writeln!(f, "{gutter} |")?;
-            writeln!(f, "{} | {line}", self.location.line)?;
+            writeln!(f, "{} | {}", self.location.line, shown.text)?;
             writeln!(f, "{gutter} | {pad}{marker}")?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "{gutter} = hint: {hint}")?;
+            writeln!(f, "{gutter} = hint: {}", escape_controls(hint))?;
         }
         Ok(())
     }
+}
+
+/// The widest source excerpt printed, in terminal columns: a long line (a minified
+/// file, a binary file named `.md`) is cut around the mistake.
+const EXCERPT_COLUMNS: usize = 100;
+/// How many columns before the mistake a cut line keeps.
+const EXCERPT_LEAD: usize = 30;
+
+/// A source line as printed: control characters escaped, cut to fit.
+struct Excerpt {
+    text: String,
+    /// Columns before the marker.
+    pad: usize,
+    /// Columns the marker spans.
+    marker: usize,
+}
+
+impl Excerpt {
+    /// `start` and `span` count characters of `line`.
+    fn of(line: &str, start: usize, span: usize) -> Excerpt {
+        // Only the characters that can be shown are looked at (a line can be megabytes).
+        let skipped = start.saturating_sub(EXCERPT_COLUMNS);
+        let mut chars = line.chars().skip(skipped);
+        let cells: Vec<String> = chars
+            .by_ref()
+            .take(4 * EXCERPT_COLUMNS)
+            .map(shown)
+            .collect();
+        let more = chars.next().is_some();
+        let start = (start - skipped).min(cells.len());
+        let end = (start + span).min(cells.len());
+        let columns = |cells: &[String]| cells.iter().map(|c| c.width()).sum::<usize>();
+        let too_wide = skipped > 0 || more || columns(&cells) > EXCERPT_COLUMNS;
+        let mut from = 0;
+        if too_wide && columns(&cells[..start]) > EXCERPT_LEAD {
+            from = start;
+            let mut lead = 0;
+            while from > 0 && lead + cells[from - 1].width() <= EXCERPT_LEAD {
+                from -= 1;
+                lead += cells[from].width();
+            }
+        }
+        let (mut to, mut width) = (from, 0);
+        while to < cells.len() && width + cells[to].width() <= EXCERPT_COLUMNS {
+            width += cells[to].width();
+            to += 1;
+        }
+        let left = if from > 0 { "…" } else { "" };
+        let right = if to < cells.len() || more { "…" } else { "" };
+        Excerpt {
+            text: format!("{left}{}{right}", cells[from..to].concat()),
+            pad: left.width() + columns(&cells[from..start.min(to)]),
+            marker: columns(&cells[start.min(to)..end.min(to)]),
+        }
+    }
+}
+
+/// One character as printed: a tab as a space, and control characters and the ones
+/// that reorder text (bidi overrides) escaped, so a file cannot drive the terminal.
+fn shown(c: char) -> String {
+    match c {
+        '\t' => " ".into(),
+        c if c.is_control() || is_bidi_control(c) => c.escape_unicode().to_string(),
+        c => c.into(),
+    }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control characters other than newlines escaped.
+fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n') || is_bidi_control(c);
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => c.to_string(),
+            c if unsafe_char(c) => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Sorts diagnostics into their printing order and drops exact duplicates.
@@ -281,6 +361,74 @@ mod tests {
         assert!(text.contains("--> content/a.md:2:1"), "{text}");
         assert!(text.contains("2 | 标题 = \"x\"\n  | ^^^^\n"), "{text}");
         assert!(text.ends_with("= hint: did you mean `title`?\n"), "{text}");
+    }
+
+    /// The source line and marker of a diagnostic at `span` of the one-line `src`.
+    fn excerpt(src: &str, span: std::ops::Range<usize>) -> Vec<String> {
+        let d = Diagnostic::at(Severity::Error, Path::new("a.md"), src, span, "x");
+        let text = d.to_string();
+        text.lines()
+            .skip(3)
+            .take(2)
+            .map(|l| l.split_once(" | ").map_or("", |(_, rest)| rest).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn source_lines_are_escaped_and_cut_around_the_mistake() {
+        let long = format!("{}坏{}", "a".repeat(5_000), "b".repeat(5_000));
+        let bad = long.find('坏').unwrap();
+        // (line, span of the mistake, the line as printed, the marker under it)
+        let cases: Vec<(String, std::ops::Range<usize>, String, String)> = vec![
+            (
+                "title = \"\x1b[2J\x1b]0;pwned\x07\"".into(),
+                9..12,
+                "title = \"\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\"".into(),
+                "         ^^^^^^^^".into(),
+            ),
+            ("a\tb = 1".into(), 2..3, "a b = 1".into(), "  ^".into()),
+            (
+                "x = \"\u{202e}evil\"".into(),
+                4..5,
+                "x = \"\\u{202e}evil\"".into(),
+                "    ^".into(),
+            ),
+            (
+                long.clone(),
+                bad..bad + 3,
+                format!("…{}坏{}…", "a".repeat(30), "b".repeat(68)),
+                format!("{}^^", " ".repeat(31)),
+            ),
+            (
+                long.clone(),
+                0..1,
+                format!("{}…", "a".repeat(100)),
+                "^".into(),
+            ),
+        ];
+        for (line, span, shown, marker) in cases {
+            assert_eq!(excerpt(&line, span), [shown, marker], "{:?}", &line[..20]);
+        }
+        let binary = String::from_utf8_lossy(&[0u8, 1, 2, 0xff, 27].repeat(4_000)).into_owned();
+        let d = Diagnostic::at(Severity::Error, Path::new("a.md"), &binary, 10..11, "x");
+        let text = d.to_string();
+        assert!(text.len() < 2_000, "{} bytes", text.len());
+        assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text:?}");
+    }
+
+    #[test]
+    fn messages_and_hints_cannot_drive_the_terminal() {
+        let d = Diagnostic::error(Location::file("a.md"), "unknown key `\x1b[31m`")
+            .with_hint("did you mean\n`\u{9b}x`?");
+        let text = d.to_string();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{9b}'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("`\\u{1b}[31m`") && text.contains("mean\n"),
+            "{text}"
+        );
     }
 
     #[test]

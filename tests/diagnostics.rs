@@ -107,3 +107,44 @@ fn pages_cannot_take_the_handbooks_own_urls() {
         "{errors}"
     );
 }
+
+#[test]
+fn hostile_source_lines_cannot_drive_the_terminal_or_flood_it() {
+    // (file under content/, its bytes, what the printed diagnostics must contain)
+    let binary: Vec<u8> = [b"\x00\x1b[2J\x07\x7f".as_slice(), b"garbage "]
+        .concat()
+        .repeat(10_000);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "escape.md",
+            b"+++\ntitle = \"a\"\nweight = \"\x1b]0;pwned\x07\x1b[2J\"\n+++\nx\n".to_vec(),
+            "weight = \"\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\"",
+        ),
+        ("binary.md", binary, "…"),
+        (
+            "long.md",
+            format!(
+                "+++\ntitle = \"a\"\nweight = 1 {}\n+++\n",
+                "长".repeat(50_000)
+            )
+            .into_bytes(),
+            "weight = 1 长",
+        ),
+    ];
+    for (name, bytes, shows) in cases {
+        let site = Site::new();
+        site.page("_index.md", "title = \"首页\"", "ok\n")
+            .bytes(&format!("content/{name}"), &bytes);
+        let printed = site.build_errors();
+        assert!(printed.contains(shows), "{name}: {printed}");
+        assert!(
+            !printed.chars().any(|c| c.is_control() && c != '\n'),
+            "{name}: control characters printed: {printed:?}"
+        );
+        assert!(
+            printed.len() < 2_000,
+            "{name}: {} bytes printed",
+            printed.len()
+        );
+    }
+}
