@@ -149,9 +149,9 @@ impl fmt::Display for Diagnostic {
 
 /// The widest source excerpt printed, in terminal columns: a long line (a minified
 /// file, a binary file named `.md`) is cut around the mistake.
-const EXCERPT_COLUMNS: usize = 100;
+const EXCERPT_COLUMNS: usize = 160;
 /// How many columns before the mistake a cut line keeps.
-const EXCERPT_LEAD: usize = 30;
+const EXCERPT_LEAD: usize = 60;
 
 /// A source line as printed: control characters escaped, cut to fit.
 struct Excerpt {
@@ -396,13 +396,13 @@ mod tests {
             (
                 long.clone(),
                 bad..bad + 3,
-                format!("…{}坏{}…", "a".repeat(30), "b".repeat(68)),
-                format!("{}^^", " ".repeat(31)),
+                format!("…{}坏{}…", "a".repeat(60), "b".repeat(98)),
+                format!("{}^^", " ".repeat(61)),
             ),
             (
                 long.clone(),
                 0..1,
-                format!("{}…", "a".repeat(100)),
+                format!("{}…", "a".repeat(160)),
                 "^".into(),
             ),
         ];
