@@ -358,3 +358,44 @@ fn two_builds_of_one_site_exclude_each_other() {
     // The lock went with the first build.
     site.build().unwrap();
 }
+
+#[test]
+fn without_an_atomic_exchange_a_kill_between_the_two_renames_loses_nothing() {
+    let reference = site(2);
+    reference.build().unwrap();
+    let v2 = files(&reference.path("public"));
+    // (fault between the renames, whether public/ is there right after)
+    let cases = [
+        (None, true),
+        (Some(Fault::Fail(ErrorKind::Other)), true),
+        (Some(Fault::Crash), false),
+    ];
+    for (fault, public_stays) in cases {
+        let case = format!("{fault:?}");
+        let site = site(1);
+        site.build().unwrap();
+        site.build().unwrap();
+        let before = files(&site.path("public"));
+        write_version(&site, 2);
+        let result = build::build(&BuildOptions {
+            failpoints: Failpoints::new(move |step, _| match step {
+                Step::Exchange => Some(Fault::NoExchange),
+                Step::Rename => fault,
+                _ => None,
+            }),
+            ..site.options()
+        });
+        assert_eq!(result.is_ok(), fault.is_none(), "{case}");
+        assert_eq!(site.path("public").exists(), public_stays, "{case}");
+        let after = files(&site.path("public"));
+        match fault {
+            None => assert!(after == v2, "{case}: not the new site"),
+            Some(Fault::Fail(_)) => assert!(after == before, "{case}: the site changed"),
+            // The one window two renames leave: the previous site waits beside.
+            _ => assert!(files(&site.path(".public.shouce-old")) == before, "{case}"),
+        }
+        site.build().unwrap();
+        assert!(files(&site.path("public")) == v2, "{case}: next build");
+        assert_eq!(leftovers(&site), Vec::<String>::new(), "{case}");
+    }
+}

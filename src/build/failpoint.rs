@@ -19,6 +19,9 @@ pub enum Step {
     Prune,
     /// The staging folder takes the output's place.
     Exchange,
+    /// Only where there is no atomic exchange ([`Fault::NoExchange`]): the output has
+    /// been moved aside and the staging folder is about to be renamed in its place.
+    Rename,
     /// The replaced site is kept as the spare.
     Spare,
     /// The new site's ledger is saved.
@@ -26,6 +29,7 @@ pub enum Step {
 }
 
 impl Step {
+    /// The steps of every build where the OS has an atomic exchange (all but `Rename`).
     pub const ALL: [Step; 7] = [
         Step::Claim,
         Step::Prepare,
@@ -44,6 +48,9 @@ pub enum Fault {
     Fail(std::io::ErrorKind),
     /// The process stops dead before the step: nothing is cleaned up.
     Crash,
+    /// At [`Step::Exchange`]: act as on a system without an atomic exchange, where the
+    /// swap takes two renames (the Windows path, tested on Linux).
+    NoExchange,
 }
 
 type Hook = dyn Fn(Step, &str) -> Option<Fault> + Send + Sync;

@@ -42,7 +42,7 @@ use super::outdir::{self, Claim, MARKER, MARKER_TEXT, sibling};
 
 mod staging;
 
-use staging::{clear_way, prepare, remove_with_empty_parents, swap};
+use staging::{clear_way, prepare, remove_with_empty_parents};
 
 /// Whether the build writes anything (`check` renders everything but writes nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,8 +167,17 @@ impl Output {
 
     /// Asks the failpoints about `step`: an injected failure is an I/O error on `path`.
     fn at(&self, step: Step, path: &Path) -> Result<(), Error> {
-        match self.failpoints.at(step, &path.to_string_lossy()) {
-            None => Ok(()),
+        self.apply(
+            step,
+            path,
+            self.failpoints.at(step, &path.to_string_lossy()),
+        )
+    }
+
+    /// Acts on the fault a failpoint asked for at `step`.
+    fn apply(&self, step: Step, path: &Path, fault: Option<Fault>) -> Result<(), Error> {
+        match fault {
+            None | Some(Fault::NoExchange) => Ok(()),
             Some(Fault::Fail(kind)) => Err(crate::fs::io_error(path)(kind.into())),
             Some(Fault::Crash) => {
                 self.crashed.store(true, Ordering::Relaxed);
@@ -317,8 +326,7 @@ impl Output {
                         remove_with_empty_parents(staging, stale);
                     }
                 }
-                self.at(Step::Exchange, &self.target)?;
-                swap(staging, &self.target)?;
+                self.swap(staging)?;
                 self.keep_replaced(staging)?;
             }
             Strategy::InPlace { previous, pending } => {

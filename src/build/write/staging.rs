@@ -1,14 +1,17 @@
 //! The staging folder's life beside the output: made or recycled from the spare (or
-//! from what a killed build left), pruned, and swapped into the output's place.
+//! from what a killed build left), pruned, and swapped into the output's place (one
+//! atomic exchange, or two renames where the OS has none).
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 use crate::error::Error;
 
+use super::super::failpoint::{Fault, Step};
 use super::super::ledger::Ledger;
 use super::super::outdir::sibling;
-use super::{Recycled, Strategy};
+use super::{Output, Recycled, Strategy};
 
 /// The staging folder for `target`: the spare site, or what a killed build left, if
 /// there is one (recycled), else a new folder.
@@ -44,24 +47,36 @@ pub(super) fn prepare(target: &Path) -> Result<Strategy, Error> {
     Ok(Strategy::Staging { staging, recycled })
 }
 
-/// Puts `staging` in the place of `target`; the replaced site, if any, ends up at
-/// `staging`.
-pub(super) fn swap(staging: &Path, target: &Path) -> Result<(), Error> {
-    if !target.exists() {
-        return crate::fs::rename(staging, target);
+impl Output {
+    /// Puts `staging` in the place of the target; the replaced site, if any, ends up
+    /// at `staging`.
+    pub(super) fn swap(&self, staging: &Path) -> Result<(), Error> {
+        let target = &self.target;
+        let fault = self
+            .failpoints
+            .at(Step::Exchange, &target.to_string_lossy());
+        self.apply(Step::Exchange, target, fault)?;
+        if !target.exists() {
+            return crate::fs::rename(staging, target);
+        }
+        if fault != Some(Fault::NoExchange) && crate::fs::exchange(staging, target)? {
+            return Ok(());
+        }
+        // No exchange here: two renames. A build killed between them leaves the
+        // previous site at `old`, and the next one puts it back (`prepare`).
+        let old = sibling(target, "old");
+        crate::fs::rename(target, &old)?;
+        let second = self
+            .at(Step::Rename, target)
+            .and_then(|()| crate::fs::rename(staging, target));
+        if let Err(e) = second {
+            if !self.crashed.load(Ordering::Relaxed) {
+                let _ = std::fs::rename(&old, target);
+            }
+            return Err(e);
+        }
+        crate::fs::rename(&old, staging)
     }
-    if crate::fs::exchange(staging, target)? {
-        return Ok(());
-    }
-    // No exchange here: two renames. A build stopped between them finds the previous
-    // site at `old`, and `prepare` puts it back.
-    let old = sibling(target, "old");
-    crate::fs::rename(target, &old)?;
-    if let Err(e) = crate::fs::rename(staging, target) {
-        let _ = std::fs::rename(&old, target);
-        return Err(e);
-    }
-    crate::fs::rename(&old, staging)
 }
 
 /// Makes room to write `relative` in a recycled folder where the last site had a
