@@ -98,6 +98,8 @@ fn only_a_folder_shouce_made_is_replaced() {
         ),
         ("inside content/", |s| s.path("content/site"), "(content/)"),
         ("inside themes/", |s| s.path("themes/out"), "(themes/)"),
+        ("templates/", |s| s.path("templates"), "(templates/)"),
+        ("quizzes/", |s| s.path("quizzes/site"), "(quizzes/)"),
         (
             "a file",
             |s| s.path("shouce.toml"),

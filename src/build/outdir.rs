@@ -28,8 +28,8 @@ pub const MARKER: &str = ".shouce-output";
 /// What the marker says to whoever opens it.
 pub const MARKER_TEXT: &str = "This folder is a site written by Shouce. Every build replaces all of it: keep nothing of your own here.\n";
 
-/// The folders of a site root that hold its sources.
-const SOURCES: [&str; 4] = ["content", "static", "themes", "quizzes"];
+/// The folders of a site root that hold its sources (the ones `shouce dev` watches).
+pub const SOURCES: [&str; 5] = ["content", "quizzes", "themes", "templates", "static"];
 
 /// An output folder this build may write, locked until the claim is dropped.
 #[derive(Debug)]
@@ -106,9 +106,8 @@ fn outside_sources(root: &Path, target: &Path) -> Result<(), Error> {
         return Err(refused(target, &problem, hint));
     }
     for source in SOURCES {
-        let Ok(folder) = std::fs::canonicalize(root.join(source)) else {
-            continue;
-        };
+        // A source folder the site does not have yet is kept free for it all the same.
+        let folder = std::fs::canonicalize(root.join(source)).unwrap_or(root.join(source));
         if target.starts_with(&folder) {
             let problem = format!("is inside the site's sources ({source}/)");
             return Err(refused(target, &problem, hint));
