@@ -64,8 +64,9 @@ impl Failpoints {
         Failpoints(Some(Arc::new(hook)))
     }
 
-    pub(crate) fn at(&self, step: Step, path: &str) -> Option<Fault> {
-        self.0.as_ref().and_then(|hook| hook(step, path))
+    pub(crate) fn at(&self, step: Step, path: &std::path::Path) -> Option<Fault> {
+        let hook = self.0.as_ref()?;
+        hook(step, &path.to_string_lossy())
     }
 }
 

@@ -167,11 +167,7 @@ impl Output {
 
     /// Asks the failpoints about `step`: an injected failure is an I/O error on `path`.
     fn at(&self, step: Step, path: &Path) -> Result<(), Error> {
-        self.apply(
-            step,
-            path,
-            self.failpoints.at(step, &path.to_string_lossy()),
-        )
+        self.apply(step, path, self.failpoints.at(step, path))
     }
 
     /// Acts on the fault a failpoint asked for at `step`.

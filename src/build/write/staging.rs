@@ -52,9 +52,7 @@ impl Output {
     /// at `staging`.
     pub(super) fn swap(&self, staging: &Path) -> Result<(), Error> {
         let target = &self.target;
-        let fault = self
-            .failpoints
-            .at(Step::Exchange, &target.to_string_lossy());
+        let fault = self.failpoints.at(Step::Exchange, target);
         self.apply(Step::Exchange, target, fault)?;
         if !target.exists() {
             return crate::fs::rename(staging, target);
