@@ -29,8 +29,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 ..BuildOptions::new(&root)
             };
             let report = build::build(&options)?;
-            print_warnings(&report.warnings);
-            println!("{}", report.summary("built"));
+            print_built(&report);
             runtime()?
                 .block_on(crate::server::serve(&options.out_dir, &host, port))
                 .map_err(Failure::Env)
@@ -94,11 +93,7 @@ fn build_site(root: &Path, args: BuildArgs) -> Result<(), Failure> {
         options.out_dir = root.join(out);
     }
     let report = build::build(&options)?;
-    print_warnings(&report.warnings);
-    println!("{}", report.summary("built"));
-    for note in &report.notes {
-        eprintln!("note: {note}");
-    }
+    print_built(&report);
     Ok(())
 }
 
@@ -123,6 +118,15 @@ fn check(root: &Path, strict: bool, drafts: bool) -> Result<(), Failure> {
     print_warnings(&report.warnings);
     println!("{}", report.summary("checked"));
     Ok(())
+}
+
+/// What a build reports: its warnings, the summary, and what it left out on purpose.
+fn print_built(report: &Report) {
+    print_warnings(&report.warnings);
+    println!("{}", report.summary("built"));
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
 }
 
 fn print_warnings(warnings: &[Diagnostic]) {
