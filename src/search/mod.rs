@@ -12,7 +12,7 @@
 //! | [`tokenize`] | CJK bigrams (+ unigrams of short fields), ASCII words, site terms, pinyin and initials bigrams; particles cut, question words dropped | no dictionary: finds any word, phrase or part of a word; ~185 MB/s on one core here, nothing to ship to the browser |
 //! | [`pinyin`] | 20,924 characters, common readings only, every one indexed | polyphones (银行, 重新) never break; a 77 KB table instead of the `pinyin` crate's full one |
 //! | [`query`] | query → groups of slots of alternatives (typed, homophone, pinyin, initials, synonym) | one scoring rule covers every kind of query |
-//! | [`rank`] | layered field impacts, BM25 body term, idf, coverage | title matches first; integer inputs give identical doubles in Rust and JS |
+//! | [`rank`] | layered field impacts (title, heading, tag above any body frequency), BM25 body term, idf (synonyms capped at the typed word's), coverage, pages named for the query first | the page a reader looks up comes first; integer inputs give identical doubles in Rust and JS |
 //! | [`index`] | parallel tokenizing, per-job token maps, top-320 postings per token, ~3 KB shards by token hash, documents in pairs | a query loads a few dozen KB, not the whole index; dev rebuilds reuse unchanged pages' tokens |
 //! | [`snippet`] | the 80 characters showing most of the query, `<mark>`ed | same code point arithmetic in JS |
 //! | [`engine`] | the search steps over index files | the CLI and the tests run exactly what the browser runs |

@@ -26,6 +26,15 @@ pub fn folded(text: &str) -> String {
     out
 }
 
+/// The text a page is named by, or a query names: folded, only Chinese characters,
+/// ASCII letters and digits kept (退款率 / 退款 率！ / 退款率 are one name).
+pub fn name(text: &str) -> String {
+    text.chars()
+        .map(fold)
+        .filter(|c| crate::search::tokenize::is_cjk(*c) || crate::search::tokenize::is_word(*c))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +45,12 @@ mod tests {
         assert_eq!(folded("SKU，退款！"), "sku,退款!");
         let s = "Ａb　中";
         assert_eq!(folded(s).chars().count(), s.chars().count());
+    }
+
+    #[test]
+    fn names_keep_only_letters_digits_and_chinese() {
+        assert_eq!(name("退款 率！"), "退款率");
+        assert_eq!(name("ＤＳＲ 评分 (2016)"), "dsr评分2016");
+        assert_eq!(name("？！"), "");
     }
 }

@@ -23,6 +23,8 @@ use super::tokenize::{self, Depth, Key, QUESTION_WORDS, WORD_MAX};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub groups: Vec<Group>,
+    /// The token of pages named for the query (their title is the query).
+    pub named: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,13 @@ impl Plan {
                 out.push(alt.token.clone());
             }
         }
+        out.extend(
+            self.named
+                .iter()
+                .filter(|t| !out.contains(t))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         out
     }
 
@@ -142,12 +151,15 @@ impl Plan {
 
 /// Plans a query. Question words are dropped unless nothing else is left.
 pub fn plan(query: &str, vocab: &Vocabulary) -> Plan {
-    let p = plan_with(query, vocab, true);
+    let mut p = plan_with(query, vocab, true);
     if p.groups.is_empty() {
-        plan_with(query, vocab, false)
-    } else {
-        p
+        p = plan_with(query, vocab, false);
     }
+    let name = normalize::name(query);
+    if !p.groups.is_empty() && !name.is_empty() {
+        p.named = Some(tokenize::title_text(&name));
+    }
+    p
 }
 
 fn plan_with(query: &str, vocab: &Vocabulary, drop_questions: bool) -> Plan {

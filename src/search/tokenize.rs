@@ -117,6 +117,7 @@ const WORD: u64 = 3;
 const TERM: u64 = 4;
 const PINYIN: u64 = 5;
 const INITIALS: u64 = 6;
+const TITLE: u64 = 7;
 
 impl Key {
     pub fn bigram(a: char, b: char) -> Key {
@@ -142,6 +143,11 @@ impl Key {
     /// Initials bigram: two letters 0..26.
     pub fn initials(a: u8, b: u8) -> Key {
         Key(INITIALS << KIND_SHIFT | (a as u64) << 8 | b as u64)
+    }
+
+    /// A page's whole title (see [`title_text`]), by the hash of its name.
+    pub fn title(name: &str) -> Key {
+        Key(TITLE << KIND_SHIFT | u64::from(crate::search::format::hash(name)))
     }
 
     pub fn is_bigram(self) -> bool {
@@ -188,6 +194,7 @@ impl Key {
                 pinyin::syllable(low as u16),
             ),
             INITIALS => initials_text((low >> 8) as u8, low as u8),
+            TITLE => format!("t:{low:x}"),
             _ => String::new(),
         }
     }
@@ -195,6 +202,12 @@ impl Key {
 
 pub fn pinyin_text(a: &str, b: &str) -> String {
     format!("p:{a} {b}")
+}
+
+/// The token of pages whose title has this name ([`super::normalize::name`]): the
+/// FNV hash of the name in hex (a collision only promotes a page that matched anyway).
+pub fn title_text(name: &str) -> String {
+    format!("t:{:x}", crate::search::format::hash(name))
 }
 
 pub fn initials_text(a: u8, b: u8) -> String {
@@ -358,5 +371,6 @@ mod tests {
         assert_eq!(Key::word(b"0").text(&terms), "0");
         assert_eq!(Key::bigram('退', '款').chars(), Some(('退', '款')));
         assert_eq!(Key::initials(19, 10).text(&terms), "i:tk");
+        assert_eq!(Key::title("退款率").text(&terms), title_text("退款率"));
     }
 }

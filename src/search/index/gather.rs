@@ -2,6 +2,7 @@
 
 use aho_corasick::AhoCorasick;
 
+use super::super::normalize;
 use super::super::rank::Fields;
 use super::super::tokenize::{self, Depth, Key};
 use super::{Document, Vocabulary};
@@ -60,6 +61,10 @@ pub(super) fn tokenize_doc(
                 tokenize::term_phonetics(&s.term, &mut emit);
             }
         }
+    }
+    let name = normalize::name(doc.title);
+    if !name.is_empty() {
+        s.occurrences.push((Key::title(&name), Fields::TITLE));
     }
     s.merged.clear();
     s.seen.start(s.occurrences.len());

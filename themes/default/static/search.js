@@ -209,9 +209,17 @@
 
   function slot(token, pair) { return { alts: [{ token: token, weight: EXACT }], pair: pair || null }; }
 
+  /* The groups; `named` is the token of pages whose title is the query. */
   function plan(query) {
     var p = planWith(query, true);
-    return p.length ? p : planWith(query, false);
+    if (!p.length) p = planWith(query, false);
+    var n = name(query);
+    p.named = p.length && n ? "t:" + hash(n).toString(16) : null;
+    return p;
+  }
+
+  function name(text) {
+    return Array.from(text).map(fold).filter(function (c) { return isCjk(c) || isWord(c); }).join("");
   }
 
   function phrases() {
@@ -379,6 +387,7 @@
     eachSlot(groups, function (s) {
       s.alts.forEach(function (a) { if (out.indexOf(a.token) < 0) out.push(a.token); });
     });
+    if (groups.named && out.indexOf(groups.named) < 0) out.push(groups.named);
     return out;
   }
 
@@ -429,14 +438,17 @@
 
   function score(groups, lookup) {
     var slots = [], rows = new Map();
-    groups.forEach(function (g) {
-      g.interps.forEach(function (it) { it.slots.forEach(function (s) { slots.push(s); }); });
+    groups.forEach(function (g, gi) {
+      var cap = idfCap(g, lookup);
+      g.interps.forEach(function (it, ii) {
+        it.slots.forEach(function (s) { slots.push({ slot: s, cap: ii > 0 ? cap : 0 }); });
+      });
     });
-    slots.forEach(function (s, n) {
-      s.alts.forEach(function (alt) {
+    slots.forEach(function (x, n) {
+      x.slot.alts.forEach(function (alt) {
         var p = lookup[alt.token];
         if (!p) return;
-        var base = alt.weight * p.idf;
+        var base = alt.weight * (x.cap > 0 ? Math.min(p.idf, x.cap) : p.idf);
         p.docs.forEach(function (d) {
           var v = base * d[1];
           var row = rows.get(d[0]);
@@ -450,8 +462,24 @@
       var s = docScore(groups, row);
       if (s > 0) out.push([doc, s]);
     });
+    var named = groups.named ? lookup[groups.named] : null;
+    if (named) {
+      var top = 0;
+      out.forEach(function (x) { top = Math.max(top, x[1]); });
+      out.forEach(function (x) { if (hasDoc(named.docs, x[0])) x[1] += top; });
+    }
     out.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return out;
+  }
+
+  /* The highest idf of the typed reading's tokens the site has (rank.rs idf_cap). */
+  function idfCap(g, lookup) {
+    var cap = 0;
+    if (!g.interps.length) return 0;
+    g.interps[0].slots.forEach(function (s) {
+      s.alts.forEach(function (a) { if (lookup[a.token]) cap = Math.max(cap, lookup[a.token].idf); });
+    });
+    return cap;
   }
 
   function docScore(groups, row) {
