@@ -43,6 +43,15 @@ const AWKWARD: &[&str] = &[
     "蜕款原因",
     "兔款",
     "饕餮退款",
+    // No hits: suggestions (fuzzy pinyin, swapped and dropped letters, long words).
+    "tuikaun",
+    "xiaoerjeiru",
+    "qitainwuliyou",
+    "zhinegn",
+    "dsrr",
+    "兔欵",
+    "饕餮",
+    "qi tain wu li you",
 ];
 
 #[test]
@@ -54,6 +63,19 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
     let rust: Vec<serde_json::Value> = queries
         .iter()
         .map(|q| serde_json::to_value(searcher.search(q, 10).unwrap()).unwrap())
+        .collect();
+    let rust_suggestions: Vec<serde_json::Value> = queries
+        .iter()
+        .zip(&rust)
+        .map(|(q, r)| {
+            let none = r.as_array().is_some_and(Vec::is_empty);
+            let s = if none {
+                searcher.suggest(q).unwrap()
+            } else {
+                Vec::new()
+            };
+            serde_json::to_value(s).unwrap()
+        })
         .collect();
     let list = dir.path().join("queries.json");
     std::fs::write(&list, serde_json::to_string(&queries).unwrap()).unwrap();
@@ -74,11 +96,11 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
     let js: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(js.len(), queries.len());
     let mut differ = Vec::new();
-    for ((q, r), j) in queries.iter().zip(&rust).zip(&js) {
-        if !same(r, &j["results"]) {
+    for (((q, r), s), j) in queries.iter().zip(&rust).zip(&rust_suggestions).zip(&js) {
+        if !same(r, &j["results"]) || !same(s, &j["suggestions"]) {
             differ.push(format!(
-                "query {q:?}\n  rust: {r}\n  js:   {}",
-                j["results"]
+                "query {q:?}\n  rust: {r} {s}\n  js:   {} {}",
+                j["results"], j["suggestions"]
             ));
         }
     }
@@ -94,6 +116,14 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
         .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
         .count();
     assert!(nonempty > 50, "most queries find something ({nonempty})");
+    let suggested = rust_suggestions
+        .iter()
+        .filter(|s| s.as_array().is_some_and(|a| !a.is_empty()))
+        .count();
+    assert!(
+        suggested >= 4,
+        "queries without hits get suggestions ({suggested})"
+    );
 }
 
 /// JSON equality with numbers compared as f64 (`28` from JavaScript is `28.0` in Rust).

@@ -20,6 +20,7 @@ use super::index::Vocabulary;
 use super::query::{self, Plan};
 use super::rank::{self, Postings};
 use super::snippet;
+use super::suggest::{self, Suggestion};
 
 /// Where index files come from; paths are below the site root (`search/idx/…`).
 pub trait Source {
@@ -114,6 +115,7 @@ impl<S: Source> Searcher<S> {
         let text = read(&source, &path)?.ok_or_else(|| SearchError::NoIndex(site.into()))?;
         let manifest: Manifest = format::parse_script(&text)
             .and_then(|v| serde_json::from_value(v).ok())
+            .filter(|m: &Manifest| m.s > 0 && m.r > 0 && m.dc > 0)
             .ok_or(SearchError::Damaged(path))?;
         let vocab = Vocabulary {
             terms: manifest.terms.clone(),
@@ -143,14 +145,10 @@ impl<S: Source> Searcher<S> {
             return Ok(Vec::new());
         }
         let mut lookup = HashMap::new();
-        self.lookup(&plan, &mut lookup)?;
-        for c in plan.chars() {
-            if !self.site_readings.contains_key(&c) {
-                self.load_readings(c)?;
-            }
-        }
+        self.lookup(&plan.tokens(), &mut lookup)?;
+        self.load_readings(&plan)?;
         plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
-        self.lookup(&plan, &mut lookup)?;
+        self.lookup(&plan.tokens(), &mut lookup)?;
         plan.prefer_words(|w| lookup.contains_key(w));
         let ranked = rank::score(&plan, &lookup);
         let mut hits = Vec::new();
@@ -160,12 +158,23 @@ impl<S: Source> Searcher<S> {
         Ok(hits)
     }
 
+    /// Words of the site that read or are spelt nearly like `query`, for a query that
+    /// found nothing ([`suggest`]).
+    pub fn suggest(&mut self, query: &str) -> Result<Vec<Suggestion>, SearchError> {
+        let plan = query::plan(query, &self.vocab);
+        self.load_readings(&plan)?;
+        let candidates = suggest::candidates(&plan, |c| self.reading_of(c));
+        let mut lookup = HashMap::new();
+        self.lookup(&suggest::tokens(&candidates), &mut lookup)?;
+        Ok(suggest::suggestions(&candidates, &lookup))
+    }
+
     fn lookup(
         &mut self,
-        plan: &Plan,
+        tokens: &[String],
         out: &mut HashMap<String, Postings>,
     ) -> Result<(), SearchError> {
-        for token in plan.tokens() {
+        for token in tokens.iter().cloned() {
             if out.contains_key(&token) {
                 continue;
             }
@@ -197,14 +206,20 @@ impl<S: Source> Searcher<S> {
         Ok(())
     }
 
-    fn load_readings(&mut self, c: char) -> Result<(), SearchError> {
-        let shard = format::shard_of(&c.to_string(), self.manifest.r);
-        load(
-            &self.source,
-            &mut self.readings,
-            shard,
-            format::readings_path,
-        )?;
+    /// Loads the readings of the plan's characters that the manifest does not have.
+    fn load_readings(&mut self, plan: &Plan) -> Result<(), SearchError> {
+        for c in plan.chars() {
+            if self.site_readings.contains_key(&c) {
+                continue;
+            }
+            let shard = format::shard_of(&c.to_string(), self.manifest.r);
+            load(
+                &self.source,
+                &mut self.readings,
+                shard,
+                format::readings_path,
+            )?;
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@
 //! | [`rank`] | layered field impacts (title, heading, tag above any body frequency), BM25 body term, idf (synonyms capped at the typed word's), coverage, pages named for the query first | the page a reader looks up comes first; integer inputs give identical doubles in Rust and JS |
 //! | [`index`] | parallel tokenizing, per-job token maps, top-320 postings per token, ~3 KB shards by token hash, documents in pairs | a query loads a few dozen KB, not the whole index; dev rebuilds reuse unchanged pages' tokens |
 //! | [`snippet`] | the 80 characters showing most of the query, `<mark>`ed | same code point arithmetic in JS |
+//! | [`suggest`] | for a query that finds nothing: the site's words read like it (fuzzy pinyin) or spelt like it (a letter dropped or swapped), with their pinyin | one more round of shards, only when nothing matched |
 //! | [`engine`] | the search steps over index files | the CLI and the tests run exactly what the browser runs |
 //!
 //! **Why not jieba-rs or Pagefind.** Word segmentation (jieba-rs: ~3.2 MB of binary,
@@ -63,7 +64,9 @@ pub mod pinyin;
 pub mod query;
 pub mod rank;
 pub mod snippet;
+pub mod suggest;
 pub mod tokenize;
 
 pub use engine::{DirSource, Hit, MemorySource, SearchError, Searcher, Source};
 pub use index::{Document, IndexFiles, Memo, SectionEntry, Vocabulary, build, build_with};
+pub use suggest::Suggestion;

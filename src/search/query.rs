@@ -33,6 +33,8 @@ pub struct Group {
     /// The ASCII words of the group: when the site has all of them, the other
     /// readings (pinyin, initials) are dropped.
     pub words: Vec<String>,
+    /// The same words as typed (not cut to [`WORD_MAX`]), for suggestions.
+    pub typed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +248,7 @@ fn vocab_group(p: &Phrase, phrases: &[Phrase], vocab: &Vocabulary) -> Group {
     Group {
         interps,
         words: Vec::new(),
+        typed: Vec::new(),
     }
 }
 
@@ -361,6 +364,7 @@ fn cjk_group(part: &[char]) -> Group {
             slots,
         }],
         words: Vec::new(),
+        typed: Vec::new(),
     }
 }
 
@@ -404,6 +408,7 @@ fn word_groups(words: &[String], plan: &mut Plan) {
                 pinyin_interp(&syllables),
             ],
             words: words.iter().map(|w| word_token(w)).collect(),
+            typed: words.to_vec(),
         });
         return;
     }
@@ -429,6 +434,7 @@ fn word_groups(words: &[String], plan: &mut Plan) {
         plan.groups.push(Group {
             interps,
             words: vec![word_token(w)],
+            typed: vec![w.clone()],
         });
     }
 }

@@ -1,6 +1,7 @@
 /* Shouce search runtime: window.ShouceSearch = { configure({ root }), search(query, { limit }) }.
  * search() resolves to the best `limit` hits, an array whose `total` is the number of
- * pages that matched.
+ * pages that matched; when none did, its `suggestions` are the site's words that read
+ * or are spelt nearly like the query ([{ text, reading }], maybe empty).
  *
  * Loads only the parts of the index a query needs, as <script> files under
  * search/idx/ (so it works from file://), and ranks exactly as `shouce search` does:
@@ -67,6 +68,9 @@
 
   function manifest() {
     return file("m", 0).then(function (m) {
+      if (!(m && m.s > 0 && m.r > 0 && m.dc > 0 && m.sy && m.sec)) {
+        throw new Error("the search index file manifest.js is damaged; build the site again");
+      }
       if (!syllableIds) {
         M = m;
         syllableIds = {};
@@ -270,7 +274,8 @@
       interps: members.map(function (m, n) {
         return { weight: n === 0 ? EXACT : SYNONYM, slots: literalSlots(m, n === 0) };
       }),
-      words: []
+      words: [],
+      typed: []
     };
   }
 
@@ -336,7 +341,7 @@
     var slots = [];
     if (part.length === 1) slots.push(slot(part[0], null));
     for (var i = 0; i + 1 < part.length; i++) slots.push(slot(part[i] + part[i + 1], [part[i], part[i + 1]]));
-    return { interps: [{ weight: EXACT, slots: slots }], words: [] };
+    return { interps: [{ weight: EXACT, slots: slots }], words: [], typed: [] };
   }
 
   function isLetters(w) { return /^[a-z]+$/.test(w); }
@@ -353,7 +358,8 @@
           { weight: EXACT, slots: trunc.map(function (t) { return slot(t, null); }) },
           pinyinInterp(syllables)
         ],
-        words: trunc
+        words: trunc,
+        typed: words.slice()
       });
       return;
     }
@@ -366,7 +372,7 @@
         for (var i = 0; i + 1 < w.length; i++) slots.push(slot("i:" + w.charAt(i) + w.charAt(i + 1), null));
         interps.push({ weight: INITIALS, slots: slots });
       }
-      groups.push({ interps: interps, words: [trunc[n]] });
+      groups.push({ interps: interps, words: [trunc[n]], typed: [w] });
     });
   }
 
@@ -597,6 +603,135 @@
     return lo < docs.length && docs[lo][0] === doc;
   }
 
+  /* ---- suggest.rs ---- */
+
+  var MAX_SUGGESTIONS = 5, MAX_CANDIDATES = 32, MAX_WORD_EDIT = 8;
+  var FUZZY_INITIALS = [["zh", "z"], ["ch", "c"], ["sh", "s"], ["z", "zh"], ["c", "ch"], ["s", "sh"],
+    ["n", "l"], ["l", "n"], ["f", "h"], ["h", "f"]];
+  var FUZZY_FINALS = [["ang", "an"], ["eng", "en"], ["ing", "in"], ["an", "ang"], ["en", "eng"], ["in", "ing"]];
+
+  function candidateKey(c) { return (c.word !== undefined ? "w" + c.word : "s" + c.syllables.join(",")); }
+
+  function pushCandidate(out, c) {
+    var k = candidateKey(c);
+    for (var i = 0; i < out.length; i++) if (candidateKey(out[i]) === k) return;
+    out.push(c);
+  }
+
+  function candidates(groups) {
+    var out = [];
+    groups.forEach(function (g) {
+      var mine = [], chars = [];
+      if (g.interps.length) {
+        g.interps[0].slots.forEach(function (s) {
+          if (!s.pair) return;
+          if (!chars.length) chars.push(s.pair[0]);
+          chars.push(s.pair[1]);
+        });
+      }
+      var syl = [], ok = true;
+      chars.forEach(function (c) {
+        var r = reading(c);
+        if (r !== null && syllableIds.hasOwnProperty(r)) syl.push(syllableIds[r]); else ok = false;
+      });
+      if (ok && syl.length >= 2) fuzzy(syl, mine);
+      var words = [];
+      if (g.typed.length >= 2) words.push(g.typed.join(""));
+      words = words.concat(g.typed);
+      words.filter(function (w) { return /^[a-z]+$/.test(w); }).forEach(function (w) {
+        edits(w).forEach(function (e) {
+          if (e !== w && e.length >= 2 && e.length <= MAX_WORD_EDIT) pushCandidate(mine, { word: e });
+          var sp = split(e) || [];
+          for (var i = 0; i < sp.length; i++) {
+            if (sp[i].length >= 2) { pushCandidate(mine, { syllables: sp[i] }); break; }
+          }
+        });
+      });
+      mine.slice(0, MAX_CANDIDATES).forEach(function (c) { pushCandidate(out, c); });
+    });
+    return out;
+  }
+
+  function fuzzy(syl, out) {
+    pushCandidate(out, { syllables: syl.slice() });
+    syl.forEach(function (id, i) {
+      var text = M.sy[id], changed = [];
+      FUZZY_INITIALS.forEach(function (f) {
+        if (text.slice(0, f[0].length) === f[0]) changed.push(f[1] + text.slice(f[0].length));
+      });
+      FUZZY_FINALS.forEach(function (f) {
+        if (text.length >= f[0].length && text.slice(text.length - f[0].length) === f[0]) {
+          changed.push(text.slice(0, text.length - f[0].length) + f[1]);
+        }
+      });
+      changed.forEach(function (c) {
+        if (!syllableIds.hasOwnProperty(c)) return;
+        var v = syl.slice();
+        v[i] = syllableIds[c];
+        pushCandidate(out, { syllables: v });
+      });
+    });
+  }
+
+  function edits(w) {
+    var out = [w], i;
+    for (i = 1; i < w.length; i++) out.push(w.slice(0, i - 1) + w.charAt(i) + w.charAt(i - 1) + w.slice(i + 1));
+    for (i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+    return out;
+  }
+
+  function pairToken(a, b) { return "p:" + M.sy[a] + " " + M.sy[b]; }
+
+  function candidateTokens(cands) {
+    var out = [];
+    cands.forEach(function (c) {
+      var mine = [];
+      if (c.word !== undefined) mine.push(c.word);
+      else for (var i = 0; i + 1 < c.syllables.length; i++) mine.push(pairToken(c.syllables[i], c.syllables[i + 1]));
+      mine.forEach(function (t) { if (out.indexOf(t) < 0) out.push(t); });
+    });
+    return out;
+  }
+
+  function suggestions(cands, lookup) {
+    var out = [];
+    for (var n = 0; n < cands.length && out.length < MAX_SUGGESTIONS; n++) {
+      var c = cands[n], found = null;
+      if (c.word !== undefined) {
+        if (lookup[c.word] && lookup[c.word].docs.length) found = { text: c.word, reading: "" };
+      } else {
+        var text = chain(c.syllables, lookup);
+        if (text !== null) found = { text: text, reading: c.syllables.map(function (x) { return M.sy[x]; }).join("") };
+      }
+      if (found && !out.some(function (o) { return o.text === found.text; })) out.push(found);
+    }
+    return out;
+  }
+
+  function chain(syl, lookup) {
+    var word = [];
+    for (var i = 0; i + 1 < syl.length; i++) {
+      var p = lookup[pairToken(syl[i], syl[i + 1])];
+      if (!p) return null;
+      var next = null;
+      for (var k = 0; k < p.surfaces.length && !next; k++) {
+        var cs = Array.from(p.surfaces[k]);
+        if (cs.length === 2 && (!word.length || word[word.length - 1] === cs[0])) next = cs;
+      }
+      if (!next) return null;
+      if (!word.length) word.push(next[0]);
+      word.push(next[1]);
+    }
+    return word.join("");
+  }
+
+  function suggest(groups) {
+    var cands = candidates(groups), lookup = {};
+    return lookupTokens(candidateTokens(cands), lookup).then(function () {
+      return suggestions(cands, lookup);
+    });
+  }
+
   /* ---- engine.rs: one search ---- */
 
   function search(query, options) {
@@ -621,6 +756,14 @@
       }).then(function () {
         preferWords(groups, lookup);
         var ranked = score(groups, lookup);
+        if (!ranked.length) {
+          return suggest(groups).then(function (s) {
+            var none = [];
+            none.total = 0;
+            none.suggestions = s;
+            return none;
+          });
+        }
         var top = ranked.slice(0, limit);
         return Promise.all(top.map(function (t) { return file("d", Math.floor(t[0] / M.dc)); })).then(function (chunks) {
           var hits = top.map(function (t, n) {
