@@ -4,9 +4,11 @@
 //! identical results — paths, order, scores, titles, section paths and snippets — for
 //! every judged query and a set of awkward ones. Needs `node` on PATH.
 
+mod common;
 #[path = "search/queries.rs"]
 mod queries;
 
+use std::path::Path;
 use std::process::Command;
 
 use shouce::search::{DirSource, Searcher};
@@ -56,10 +58,59 @@ const AWKWARD: &[&str] = &[
 
 #[test]
 fn search_js_in_node_ranks_exactly_as_the_cli() {
-    let (dir, out) = queries::build_handbook();
+    let (_dir, out) = queries::build_handbook();
     let mut queries: Vec<String> = queries::judged().into_iter().map(|j| j.q).collect();
     queries.extend(AWKWARD.iter().map(|s| s.to_string()));
-    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    let (nonempty, suggested) = compare(&out, &queries);
+    assert!(nonempty > 50, "most queries find something ({nonempty})");
+    assert!(
+        suggested >= 4,
+        "queries without hits get suggestions ({suggested})"
+    );
+}
+
+/// Pages written in traditional characters, and traditional queries: both fold to
+/// simplified, and the snippets mark the traditional text in Node as in Rust.
+#[test]
+fn traditional_characters_fold_alike_in_node_and_the_cli() {
+    let site = common::Site::new();
+    site.page("_index.md", "title = \"首页\"", "欢迎。\n");
+    site.page(
+        "hk/returns.md",
+        "title = \"退貨運費\"",
+        "買家申請退貨時，運費由誰承擔？七天無理由退貨的運費由買家承擔。\n",
+    );
+    site.page(
+        "cn/reviews.md",
+        "title = \"评价管理\"",
+        "买家的评价会影响店铺评分，差评要及时处理。\n",
+    );
+    site.build().unwrap();
+    let queries: Vec<String> = [
+        "退货运费",
+        "退貨運費",
+        "評價",
+        "评价",
+        "無理由",
+        "買家",
+        "鑀",
+        "䥑鿏",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (nonempty, _) = compare(&site.path("public"), &queries);
+    assert!(
+        nonempty >= 6,
+        "traditional and simplified queries find pages ({nonempty})"
+    );
+}
+
+/// Runs `queries` through the Rust engine and through search.js in Node over the site
+/// built into `out`; fails on any difference in results or suggestions. Returns how
+/// many queries found pages, and how many without any got suggestions.
+fn compare(out: &Path, queries: &[String]) -> (usize, usize) {
+    let mut searcher = Searcher::open(DirSource(out.to_path_buf()), out).unwrap();
     let rust: Vec<serde_json::Value> = queries
         .iter()
         .map(|q| serde_json::to_value(searcher.search(q, 10).unwrap()).unwrap())
@@ -77,12 +128,13 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
             serde_json::to_value(s).unwrap()
         })
         .collect();
+    let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("queries.json");
     std::fs::write(&list, serde_json::to_string(&queries).unwrap()).unwrap();
     let repo = queries::repo();
     let output = Command::new("node")
         .arg(repo.join("tests/search/node_search.mjs"))
-        .arg(&out)
+        .arg(out)
         .arg(repo.join("themes/default/static/search.js"))
         .arg(&list)
         .arg("10")
@@ -111,19 +163,12 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
         queries.len(),
         differ.join("\n")
     );
-    let nonempty = rust
-        .iter()
-        .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
-        .count();
-    assert!(nonempty > 50, "most queries find something ({nonempty})");
-    let suggested = rust_suggestions
-        .iter()
-        .filter(|s| s.as_array().is_some_and(|a| !a.is_empty()))
-        .count();
-    assert!(
-        suggested >= 4,
-        "queries without hits get suggestions ({suggested})"
-    );
+    let count = |v: &[serde_json::Value]| {
+        v.iter()
+            .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
+            .count()
+    };
+    (count(&rust), count(&rust_suggestions))
 }
 
 /// JSON equality with numbers compared as f64 (`28` from JavaScript is `28.0` in Rust).

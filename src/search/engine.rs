@@ -93,8 +93,19 @@ struct Manifest {
     sec: Vec<(String, i64)>,
 }
 
+/// `[path, url, title, section, text]` and, for text with traditional characters, their
+/// simplified forms (which only `search.js` needs: the engine folds with its table).
 #[derive(Debug, Deserialize)]
-struct Doc(String, String, String, i64, String);
+struct Doc(
+    String,
+    String,
+    String,
+    i64,
+    String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    Option<String>,
+);
 
 pub struct Searcher<S: Source> {
     source: S,
@@ -228,11 +239,14 @@ impl<S: Source> Searcher<S> {
             return Some(r.clone());
         }
         let shard = format::shard_of(&c.to_string(), self.manifest.r);
-        self.readings
+        let value = self
+            .readings
             .get(&shard)
             .and_then(|m| m.get(&c.to_string()))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+            .and_then(Value::as_str)?;
+        // The reading, then the simplified form of a traditional character.
+        let reading: String = value.chars().take_while(char::is_ascii_lowercase).collect();
+        (!reading.is_empty()).then_some(reading)
     }
 
     fn hit(

@@ -1,16 +1,13 @@
 //! Normalising text before it is tokenized, the same for pages and queries (and the
 //! same in `search.js`): full-width ASCII (`ＤＳＲ７天`) folds to half-width, the
-//! ideographic space to a space, ASCII letters to lowercase. Every fold maps one
-//! character to one character, so positions in folded text are positions in the
-//! original (snippets rely on it).
-//!
-//! Traditional → simplified folding is left out: the handbook's readers and writers
-//! use simplified characters, and a useful table (~2,500 pairs) would have to ship in
-//! `search.js` as well.
+//! ideographic space to a space, ASCII letters to lowercase, traditional characters to
+//! simplified ([`super::tradition`]: 評價 → 评价). Every fold maps one character to one
+//! character, so positions in folded text are positions in the original (snippets rely
+//! on it).
 
 /// Folds one character.
 pub fn fold(c: char) -> char {
-    crate::width::fold(c).to_ascii_lowercase()
+    super::tradition::simplified(crate::width::fold(c).to_ascii_lowercase())
 }
 
 /// Folds a whole string into `out` (cleared first).
@@ -43,6 +40,7 @@ mod tests {
     fn width_and_case_fold_one_to_one() {
         assert_eq!(folded("ＤＳＲ　评分７天"), "dsr 评分7天");
         assert_eq!(folded("SKU，退款！"), "sku,退款!");
+        assert_eq!(folded("退貨運費"), "退货运费");
         let s = "Ａb　中";
         assert_eq!(folded(s).chars().count(), s.chars().count());
     }

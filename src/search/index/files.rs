@@ -7,6 +7,7 @@ use super::super::format::{self, json_string};
 use super::super::pinyin;
 use super::super::rank::{self, Fields};
 use super::super::tokenize::{self, Key};
+use super::super::tradition;
 use super::{
     DOC_CHUNK, Document, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT, READING_SHARDS, SectionEntry,
     Vocabulary,
@@ -135,7 +136,8 @@ pub(super) fn site_readings<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -
     by_syllable
 }
 
-/// The commonest reading of every character of the table, for homophones in queries.
+/// The commonest reading of every character of the table, for homophones in queries,
+/// followed by its simplified form if it is a traditional character (`"評":"ping评"`).
 pub(super) fn reading_files() -> &'static [(String, Vec<u8>)] {
     &READINGS
 }
@@ -145,14 +147,20 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
     let mut shards: Vec<String> = (0..READING_SHARDS)
         .map(|i| format!("ShouceSearch._r({i},{{"))
         .collect();
+    let outside = tradition::pairs()
+        .iter()
+        .map(|p| p.0)
+        .filter(|c| !(0x4E00..=0x9FFF).contains(&(*c as u32)));
+    let chars = (0x4E00..=0x9FFFu32)
+        .filter_map(char::from_u32)
+        .chain(outside);
     let mut buf = String::new();
-    for cp in 0x4E00..=0x9FFFu32 {
-        let Some(c) = char::from_u32(cp) else {
+    for c in chars {
+        let reading = pinyin::first_reading(c).map_or("", pinyin::syllable);
+        let simple = tradition::simplified(c);
+        if reading.is_empty() && simple == c {
             continue;
-        };
-        let Some(reading) = pinyin::first_reading(c) else {
-            continue;
-        };
+        }
         buf.clear();
         buf.push(c);
         let shard = &mut shards[format::shard_of(&buf, READING_SHARDS) as usize];
@@ -162,7 +170,10 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
         shard.push('"');
         shard.push(c);
         shard.push_str("\":\"");
-        shard.push_str(pinyin::syllable(reading));
+        shard.push_str(reading);
+        if simple != c {
+            shard.push(simple);
+        }
         shard.push('"');
     }
     shards
@@ -175,7 +186,10 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// One document's entry in its document file: `[path,url,title,section,text]`.
+/// One document's entry in its document file: `[path,url,title,section,text]`, and
+/// when the text has traditional characters, a sixth element: each of them followed
+/// by its simplified form (`"評评價价"`), so `search.js` marks them in snippets as
+/// the engine does.
 pub(super) fn doc_entry(d: &Document<'_>) -> String {
     let mut s = String::with_capacity(d.body.len().min(MAX_TEXT * 3) + d.path.len() * 2 + 64);
     s.push('[');
@@ -185,7 +199,20 @@ pub(super) fn doc_entry(d: &Document<'_>) -> String {
     }
     s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
     s.push(',');
+    let text_at = s.len();
     text_json(d.body, &mut s);
+    let mut folds = String::new();
+    for c in s[text_at..].chars() {
+        let simple = tradition::simplified(c);
+        if simple != c && !folds.contains(c) {
+            folds.push(c);
+            folds.push(simple);
+        }
+    }
+    if !folds.is_empty() {
+        s.push(',');
+        json_string(&folds, &mut s);
+    }
     s.push(']');
     s
 }

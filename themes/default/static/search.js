@@ -413,10 +413,34 @@
     });
   }
 
+  /* A readings file's entry: the reading, then the simplified form of a traditional
+   * character ("ping评"). */
+  function readingEntry(c) {
+    var shard = data.r[hash(c) % M.r];
+    return shard && shard.hasOwnProperty(c) ? shard[c] : "";
+  }
+
   function reading(c) {
     if (siteReadings.hasOwnProperty(c)) return siteReadings[c];
-    var shard = data.r[hash(c) % M.r];
-    return shard && shard.hasOwnProperty(c) ? shard[c] : null;
+    return readingEntry(c).match(/^[a-z]*/)[0] || null;
+  }
+
+  /* tradition.rs: the site's characters are simplified already; another character's
+   * simplified form comes with its reading (the readings file must be loaded). */
+  function simplify(c) {
+    if (!isCjk(c) || siteReadings.hasOwnProperty(c)) return c;
+    return readingEntry(c).replace(/^[a-z]*/, "") || c;
+  }
+
+  /* Loads the readings files of the characters the manifest has no reading for. */
+  function readingsOf(chars) {
+    var shards = [];
+    chars.forEach(function (c) {
+      if (siteReadings.hasOwnProperty(c)) return;
+      var i = hash(c) % M.r;
+      if (shards.indexOf(i) < 0) shards.push(i);
+    });
+    return Promise.all(shards.map(function (i) { return file("r", i); }));
   }
 
   function preferWords(groups, lookup) {
@@ -525,8 +549,12 @@
     }
   }
 
-  function snippet(text, highlights) {
-    var chars = Array.from(text), folded = chars.map(fold), matches = [], i;
+  /* `folds`: the text's traditional characters, each followed by its simplified form. */
+  function snippet(text, highlights, folds) {
+    var simple = {}, f = Array.from(folds || ""), i;
+    for (i = 0; i + 1 < f.length; i += 2) simple[f[i]] = f[i + 1];
+    var chars = Array.from(text), matches = [];
+    var folded = chars.map(function (c) { c = fold(c); return simple[c] || c; });
     outer: for (var h = 0; h < highlights.length; h++) {
       var needle = Array.from(highlights[h]);
       if (!needle.length || needle.length > folded.length) continue;
@@ -736,20 +764,17 @@
 
   function search(query, options) {
     var limit = options && options.limit > 0 ? options.limit : 10;
+    var typed = [];
     return manifest().then(function () {
-      var groups = plan(String(query || ""));
+      typed = Array.from(String(query || "")).map(fold);
+      return readingsOf(typed.filter(isCjk));
+    }).then(function () {
+      var groups = plan(typed.map(simplify).join(""));
       if (!groups.length) return [];
       var lookup = {};
-      var chars = planChars(groups);
-      var readingShards = [];
-      chars.forEach(function (c) {
-        if (siteReadings.hasOwnProperty(c)) return;
-        var i = hash(c) % M.r;
-        if (readingShards.indexOf(i) < 0) readingShards.push(i);
-      });
       return Promise.all([
         lookupTokens(planTokens(groups), lookup),
-        Promise.all(readingShards.map(function (i) { return file("r", i); }))
+        readingsOf(planChars(groups))
       ]).then(function () {
         addHomophones(groups, lookup);
         return lookupTokens(planTokens(groups), lookup);
@@ -792,7 +817,7 @@
       url: d[1],
       title: d[2],
       section: section,
-      snippet: snippet(d[4], highlights(groups, lookup, doc)),
+      snippet: snippet(d[4], highlights(groups, lookup, doc), d[5]),
       score: score
     };
   }
