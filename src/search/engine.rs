@@ -6,8 +6,9 @@
 //!    readings of its Chinese characters that the manifest does not have (those
 //!    the site never uses).
 //! 2. Add each bigram's homophones; load their shards.
-//! 3. Drop pinyin readings of words the site has; score ([`super::rank`]).
-//! 4. Load the best pages' documents; cut their snippets ([`super::snippet`]).
+//! 3. Read pinyin and initials tokens as the site's bigrams that read so; load those.
+//! 4. Drop pinyin readings of words the site has; score ([`super::rank`]).
+//! 5. Load the best pages' documents; cut their snippets ([`super::snippet`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -151,22 +152,43 @@ impl<S: Source> Searcher<S> {
 
     /// The best `limit` pages for `query`, best first.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let Some((plan, lookup, ranked)) = self.rank(query)? else {
+            return Ok(Vec::new());
+        };
+        let mut hits = Vec::new();
+        for (doc, score) in ranked.into_iter().take(limit) {
+            hits.push(self.hit(doc, score, &plan, &lookup)?);
+        }
+        Ok(hits)
+    }
+
+    /// Every page that matches `query` (its number in the index), best first, with its
+    /// score: what [`Searcher::search`] returns before it loads the pages' documents.
+    pub fn ranked(&mut self, query: &str) -> Result<Vec<(u32, f64)>, SearchError> {
+        Ok(self.rank(query)?.map(|r| r.2).unwrap_or_default())
+    }
+
+    /// The query's plan, the tokens it looked up, and the pages ranked; `None` when
+    /// the query has nothing to search for.
+    #[allow(clippy::type_complexity)]
+    fn rank(
+        &mut self,
+        query: &str,
+    ) -> Result<Option<(Plan, HashMap<String, Postings>, Vec<(u32, f64)>)>, SearchError> {
         let mut plan = query::plan(query, &self.vocab);
         if plan.groups.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let mut lookup = HashMap::new();
         self.lookup(&plan.tokens(), &mut lookup)?;
         self.load_readings(&plan)?;
         plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
         self.lookup(&plan.tokens(), &mut lookup)?;
+        self.lookup(&plan.surface_tokens(&lookup), &mut lookup)?;
+        plan.add_surfaces(&lookup);
         plan.prefer_words(|w| lookup.contains_key(w));
         let ranked = rank::score(&plan, &lookup);
-        let mut hits = Vec::new();
-        for (doc, score) in ranked.into_iter().take(limit) {
-            hits.push(self.hit(doc, score, &plan, &lookup)?);
-        }
-        Ok(hits)
+        Ok(Some((plan, lookup, ranked)))
     }
 
     /// Words of the site that read or are spelt nearly like `query`, for a query that

@@ -10,9 +10,9 @@
 //! | --- | --- | --- |
 //! | [`normalize`] | full-width → half-width, lowercase, traditional → simplified | one char in, one char out: snippet positions stay valid |
 //! | [`tradition`] | OpenCC's TSCharacters (Apache-2.0), 3,222 characters | 評價 finds 评价; the browser gets a character's simplified form with its reading, only for characters the site does not use |
-//! | [`tokenize`] | CJK bigrams (+ unigrams of short fields), ASCII words, site terms, pinyin and initials bigrams; particles cut, question words dropped | no dictionary: finds any word, phrase or part of a word; ~185 MB/s on one core here, nothing to ship to the browser |
+//! | [`tokenize`] | CJK bigrams (+ unigrams of short fields), ASCII words, site terms, a page's whole title; pinyin and initials bigrams only as a dictionary to the site's bigrams (surfaces); particles cut, question words dropped | no dictionary: finds any word, phrase or part of a word; ~185 MB/s on one core here, nothing to ship to the browser |
 //! | [`pinyin`] | 20,924 characters, common readings only, every one indexed | polyphones (银行, 重新) never break; a 77 KB table instead of the `pinyin` crate's full one |
-//! | [`query`] | query → groups of slots of alternatives (typed, homophone, pinyin, initials, synonym) | one scoring rule covers every kind of query |
+//! | [`query`] | query → groups of slots of alternatives (typed, homophone, pinyin, initials, synonym); pinyin read as the site's bigrams that sound so | one scoring rule covers every kind of query; pinyin finds what its characters find, body text included |
 //! | [`rank`] | layered field impacts (title, heading, tag above any body frequency), BM25 body term, idf (synonyms capped at the typed word's), coverage, pages named for the query first | the page a reader looks up comes first; integer inputs give identical doubles in Rust and JS |
 //! | [`index`] | parallel tokenizing, per-job token maps, top-320 postings per token, ~3 KB shards by token hash, documents in pairs | a query loads a few dozen KB, not the whole index; dev rebuilds reuse unchanged pages' tokens |
 //! | [`snippet`] | the 80 characters showing most of the query, `<mark>`ed | same code point arithmetic in JS |
@@ -28,9 +28,9 @@
 //!
 //! **Typos.** A one-character typo in a query of three or more characters leaves most
 //! bigrams intact, so the right page still matches most slots; an input-method typo
-//! (只能指针 for 智能指针, 小二介如 for 小二介入) also meets the pinyin tokens of the
-//! page's title, headings and terms: a typed bigram the site does not have gains the
-//! pinyin of its characters as an alternative.
+//! (只能指针 for 智能指针, 小二介如 for 小二介入) also meets the words it meant: a typed
+//! bigram the site does not have gains the pinyin of its characters as an alternative,
+//! read as the site's bigrams that sound so.
 //!
 //! **Measured** (2-core machine shared with other work; `bench/README.md` has the
 //! details and how to rerun):

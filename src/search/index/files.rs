@@ -9,8 +9,8 @@ use super::super::rank::{self, Fields};
 use super::super::tokenize::{self, Key};
 use super::super::tradition;
 use super::{
-    DOC_CHUNK, Document, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT, READING_SHARDS, SectionEntry,
-    Vocabulary,
+    DOC_CHUNK, Document, MAX_INITIALS_SURFACES, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT,
+    READING_SHARDS, SectionEntry, Vocabulary,
 };
 
 #[derive(Debug)]
@@ -61,7 +61,8 @@ pub(super) fn token_entry(
 }
 
 /// The commonest CJK bigrams that read as each pinyin and initials token (at most
-/// [`MAX_SURFACES`], space-separated), from all the index's tokens.
+/// [`MAX_SURFACES`], [`MAX_INITIALS_SURFACES`] for initials; space-separated), from all
+/// the index's bigrams.
 pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> HashMap<Key, String> {
     let mut readers: HashMap<Key, Vec<(u32, &str)>> = HashMap::new();
     let mut phon = Vec::new();
@@ -78,8 +79,34 @@ pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> Has
         .into_iter()
         .map(|(k, mut v)| {
             v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-            let words: Vec<&str> = v.iter().take(MAX_SURFACES).map(|x| x.1).collect();
+            let keep = if k.text(&[]).starts_with("i:") {
+                MAX_INITIALS_SURFACES
+            } else {
+                MAX_SURFACES
+            };
+            let words: Vec<&str> = v.iter().take(keep).map(|x| x.1).collect();
             (k, words.join(" "))
+        })
+        .collect()
+}
+
+/// An entry without postings for every pinyin and initials token that has surfaces:
+/// a query reads such a token as its surfaces (see [`super::super::query`]).
+pub(super) fn phonetic_entries(surfaces: &HashMap<Key, String>) -> Vec<TokenEntry> {
+    let mut keys: Vec<Key> = surfaces.keys().copied().collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|key| {
+            let mut postings = String::new();
+            format::encode_postings(&[], &[], &mut postings);
+            TokenEntry {
+                key,
+                text: key.text(&[]),
+                df: 0,
+                idf: 0,
+                count: 0,
+                postings,
+            }
         })
         .collect()
 }

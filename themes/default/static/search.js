@@ -443,6 +443,39 @@
     return Promise.all(shards.map(function (i) { return file("r", i); }));
   }
 
+  function isPhonetic(t) { return /^[pi]:/.test(t); }
+
+  function surfaceTokens(groups, lookup) {
+    var out = [];
+    eachSlot(groups, function (s) {
+      s.alts.forEach(function (a) {
+        var p = isPhonetic(a.token) ? lookup[a.token] : null;
+        (p ? p.surfaces : []).forEach(function (t) { if (out.indexOf(t) < 0) out.push(t); });
+      });
+    });
+    return out;
+  }
+
+  /* query.rs add_surfaces: the commonest bigram read so keeps the token's weight, the
+   * others half of it and no more weight x idf than the commonest. */
+  function addSurfaces(groups, lookup) {
+    eachSlot(groups, function (s) {
+      var phonetic = s.alts.filter(function (a) { return isPhonetic(a.token); });
+      phonetic.forEach(function (alt) {
+        var p = lookup[alt.token];
+        if (!p) return;
+        var idfs = p.surfaces.map(function (t) { return lookup[t] ? lookup[t].idf : null; });
+        var first = idfs.length && idfs[0] !== null ? idfs[0] : 0;
+        p.surfaces.forEach(function (t, k) {
+          var idf = idfs[k];
+          if (idf === null || !(idf > 0)) return;
+          var w = k === 0 ? alt.weight : Math.floor(alt.weight * Math.min(first, idf) / (2 * idf));
+          if (w > 0 && !s.alts.some(function (a) { return a.token === t; })) s.alts.push({ token: t, weight: w });
+        });
+      });
+    });
+  }
+
   function preferWords(groups, lookup) {
     groups.forEach(function (g) {
       if (g.words.length && g.words.every(function (w) { return lookup.hasOwnProperty(w); })) {
@@ -779,6 +812,9 @@
         addHomophones(groups, lookup);
         return lookupTokens(planTokens(groups), lookup);
       }).then(function () {
+        return lookupTokens(surfaceTokens(groups, lookup), lookup);
+      }).then(function () {
+        addSurfaces(groups, lookup);
         preferWords(groups, lookup);
         var ranked = score(groups, lookup);
         if (!ranked.length) {
