@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use super::index::Vocabulary;
 use super::normalize;
 use super::pinyin;
-use super::rank::{EXACT, HOMOPHONE, INITIALS, PINYIN, Postings, SYNONYM};
+use super::rank::{EXACT, HOMOPHONE, INITIALS, PINYIN, Postings, SWAPPED, SYNONYM};
 use super::tokenize::{self, Depth, Key, QUESTION_WORDS, WORD_MAX};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,7 +127,8 @@ impl Plan {
 
     /// Adds to each bigram slot that the site does not have (`present` is false: a
     /// typo, most likely) the pinyin of its two characters (their commonest readings),
-    /// which [`Plan::add_surfaces`] reads as the site's bigrams that sound the same.
+    /// which [`Plan::add_surfaces`] reads as the site's bigrams that sound the same,
+    /// and the two characters swapped (单客价 for 客单价).
     pub fn add_homophones(
         &mut self,
         reading: impl Fn(char) -> Option<String>,
@@ -142,6 +143,12 @@ impl Plan {
                 slot.alts.push(Alt {
                     token: tokenize::pinyin_text(&ra, &rb),
                     weight: HOMOPHONE,
+                });
+            }
+            if a != b {
+                slot.alts.push(Alt {
+                    token: format!("{b}{a}"),
+                    weight: SWAPPED,
                 });
             }
         }
@@ -592,7 +599,7 @@ mod tests {
             .iter()
             .map(|a| a.token.as_str())
             .collect();
-        assert_eq!(alts, ["只能", "p:zhi neng"]);
+        assert_eq!(alts, ["只能", "p:zhi neng", "能只"]);
         assert_eq!(p.chars(), ['只', '能']);
     }
 }

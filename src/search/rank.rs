@@ -91,6 +91,8 @@ pub fn idf(df: u32, n: u32) -> u32 {
 pub const EXACT: u32 = 100;
 /// A bigram read the same as the one typed (an input-method typo).
 pub const HOMOPHONE: u32 = 55;
+/// A bigram with its two characters swapped (单客 for 客单).
+pub const SWAPPED: u32 = 50;
 /// Latin letters read as full pinyin.
 pub const PINYIN: u32 = 90;
 /// Latin letters read as initials.

@@ -16,7 +16,7 @@
   "use strict";
 
   var DIR = "search/idx/";
-  var EXACT = 100, HOMOPHONE = 55, PINYIN = 90, INITIALS = 70, SYNONYM = 90, COVERAGE = 3;
+  var EXACT = 100, HOMOPHONE = 55, SWAPPED = 50, PINYIN = 90, INITIALS = 70, SYNONYM = 90, COVERAGE = 3;
   var WORD_MAX = 11, WIDTH = 80, LEAD = 16, MAX_MATCHES = 400;
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   var SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
@@ -410,6 +410,7 @@
       if (!s.pair || lookup.hasOwnProperty(s.alts[0].token)) return;
       var ra = reading(s.pair[0]), rb = reading(s.pair[1]);
       if (ra && rb) s.alts.push({ token: "p:" + ra + " " + rb, weight: HOMOPHONE });
+      if (s.pair[0] !== s.pair[1]) s.alts.push({ token: s.pair[1] + s.pair[0], weight: SWAPPED });
     });
   }
 
