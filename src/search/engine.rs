@@ -6,9 +6,10 @@
 //!    readings of its Chinese characters that the manifest does not have (those
 //!    the site never uses).
 //! 2. Add each bigram's homophones; load their shards.
-//! 3. Read pinyin and initials tokens as the site's bigrams that read so; load those.
-//! 4. Drop pinyin readings of words the site has; score ([`super::rank`]).
-//! 5. Load the best pages' documents; cut their snippets ([`super::snippet`]).
+//! 3. Drop pinyin readings of words the site has; read the other pinyin and initials
+//!    tokens as the site's bigrams that read so, and load those; score
+//!    ([`super::rank`]).
+//! 4. Load the best pages' documents; cut their snippets ([`super::snippet`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -184,9 +185,9 @@ impl<S: Source> Searcher<S> {
         self.load_readings(&plan)?;
         plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
         self.lookup(&plan.tokens(), &mut lookup)?;
+        plan.prefer_words(|w| lookup.contains_key(w));
         self.lookup(&plan.surface_tokens(&lookup), &mut lookup)?;
         plan.add_surfaces(&lookup);
-        plan.prefer_words(|w| lookup.contains_key(w));
         let ranked = rank::score(&plan, &lookup);
         Ok(Some((plan, lookup, ranked)))
     }

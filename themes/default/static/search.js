@@ -813,10 +813,10 @@
         addHomophones(groups, lookup);
         return lookupTokens(planTokens(groups), lookup);
       }).then(function () {
+        preferWords(groups, lookup);
         return lookupTokens(surfaceTokens(groups, lookup), lookup);
       }).then(function () {
         addSurfaces(groups, lookup);
-        preferWords(groups, lookup);
         var ranked = score(groups, lookup);
         if (!ranked.length) {
           return suggest(groups).then(function (s) {
