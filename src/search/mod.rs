@@ -56,6 +56,11 @@
 //!   result (~13 files: 35–160 ms). The manifest carries the readings of the site's own
 //!   characters, so readings files load only for characters the site never uses, and
 //!   homophones of a mistyped bigram cost a second round of shards only for typos.
+//! * Session 4 (issue 15, `bench/README.md`): on the same corpus the first query still
+//!   downloads ~39 KB and later ones 6–41 KB, ranking takes 1–4 ms; the index is 2 %
+//!   smaller; pinyin and typo queries wait for one more round of shards (the bigrams
+//!   their readings stand for). The build share could not be settled on a loaded
+//!   machine (+29 % CPU before and after in one run, +29 % / +45 % in another).
 //! * `shouce dev` on 1,000 pages: unchanged pages keep their tokens and document
 //!   entries, and when the rounded average page length holds, only the edited pages'
 //!   tokens get new entries (`index::Memo`); a body edit rebuilds in ~100 ms with the
