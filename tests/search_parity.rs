@@ -131,15 +131,7 @@ fn compare(out: &Path, queries: &[String]) -> (usize, usize) {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("queries.json");
     std::fs::write(&list, serde_json::to_string(&queries).unwrap()).unwrap();
-    let repo = queries::repo();
-    let output = Command::new("node")
-        .arg(repo.join("tests/search/node_search.mjs"))
-        .arg(out)
-        .arg(repo.join("themes/default/static/search.js"))
-        .arg(&list)
-        .arg("10")
-        .output()
-        .expect("node must be installed (apt-get install nodejs)");
+    let output = node(out, &list);
     assert!(
         output.status.success(),
         "node failed:\n{}",
@@ -171,6 +163,19 @@ fn compare(out: &Path, queries: &[String]) -> (usize, usize) {
     (count(&rust), count(&rust_suggestions))
 }
 
+/// Runs search.js in Node over the site built into `out` for the queries in `list`.
+fn node(out: &Path, list: &Path) -> std::process::Output {
+    let repo = queries::repo();
+    Command::new("node")
+        .arg(repo.join("tests/search/node_search.mjs"))
+        .arg(out)
+        .arg(repo.join("themes/default/static/search.js"))
+        .arg(list)
+        .arg("10")
+        .output()
+        .expect("node must be installed (apt-get install nodejs)")
+}
+
 /// JSON equality with numbers compared as f64 (`28` from JavaScript is `28.0` in Rust).
 fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value;
@@ -184,4 +189,32 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// A damaged manifest (a zero count the engine would divide by) is an error that says
+/// so in Node as in the CLI, never a hang or a quiet empty answer.
+#[test]
+fn a_damaged_index_is_an_error_in_node_too() {
+    let site = common::Site::new();
+    site.page("_index.md", "title = \"首页\"", "欢迎。\n");
+    site.build().unwrap();
+    let out = site.path("public");
+    let manifest = out.join("search/idx/manifest.js");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replacen("\"s\":", "\"s\":0,\"_s\":", 1)).unwrap();
+    assert!(matches!(
+        Searcher::open(DirSource(out.clone()), &out),
+        Err(shouce::search::SearchError::Damaged(_))
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("queries.json");
+    std::fs::write(&list, "[\"欢迎\"]").unwrap();
+    let output = node(&out, &list);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "node answered: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(err.contains("manifest.js is damaged"), "{err}");
 }
