@@ -18,6 +18,9 @@ and prints:
      time: the first query (search.js and the manifest included) and the later ones.
 Targets (issue 6): the index adds at most 30 % to the build; the first query downloads
 under 150 KB gzip and later queries less; a query answers in under 30 ms.
+--before BIN measures a second shouce binary (an older commit) on the same corpus the
+same way and prints its figures first, then these "must not get worse" figures side by
+side (issue 15).
 Standard library only (plus node and chromium for part 3); cleans up after itself.
 """
 
@@ -38,7 +41,7 @@ sys.path.insert(0, HERE)
 import build_bench as bb  # noqa: E402  (shared helpers: process groups, timeouts, corpora)
 
 QUERIES = ["退款", "七天无理由 运费", "tuikuan", "小二介如", "客单价", "DSR 评分", "如何处理差评",
-           "催付 话术", "kdj", "双十二 大促 排班", "shouhou gongdan", "物流超市"]
+           "催付 话术", "kdj", "双十二 大促 排班", "shouhou gongdan", "物流超市", "退貨運費", "tuikaun"]
 
 
 def main():
@@ -52,6 +55,7 @@ def main():
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="also write the figures as JSON to this file")
+    ap.add_argument("--before", help="another shouce binary to measure first and compare with")
     opts = ap.parse_args()
     shouce = os.path.abspath(opts.shouce) if opts.shouce else bb.build_shouce(1800)
     tmp = tempfile.mkdtemp(prefix="shouce-search-bench-", dir=opts.tmp_base)
@@ -67,25 +71,78 @@ def main():
         ok, note, _ = bb.check_shouce_site(shouce, site, logdir, "check", opts.timeout, True)
         if not ok:
             sys.exit("the corpus does not build: " + note)
-        figures["builds"] = time_builds(shouce, site, tmp, logdir, opts)
-        out = os.path.join(tmp, "public")
-        res = bb.run_measured([shouce, "-C", site, "build", "--out", out], opts.timeout, logdir, "final")
-        if res.rc != 0:
-            sys.exit("build failed: " + bb.tail(res.stderr))
-        figures["index"] = index_size(out, opts.n)
-        if not opts.no_browser:
-            figures["browser"], figures["script_ms"] = browser(out, tmp, opts.timeout)
-        figures["load_end"] = os.getloadavg()[0]
-        report(figures)
+        runs = [("before", os.path.abspath(opts.before))] if opts.before else []
+        runs.append(("after" if opts.before else "", shouce))
+        results = []
+        for label, binary in runs:
+            f = dict(figures, label=label, git=bb.git_state() if binary == shouce else binary)
+            measure(f, binary, site, tmp, logdir, opts)
+            report(f)
+            print()
+            results.append(f)
+        if len(results) == 2:
+            compare(*results)
         if opts.json:
             with open(opts.json, "w") as f:
-                json.dump(figures, f, indent=1, ensure_ascii=False)
+                json.dump(results, f, indent=1, ensure_ascii=False)
     finally:
         bb.kill_all_live()
         if opts.keep:
             bb.log("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(figures, shouce, site, tmp, logdir, opts):
+    figures["builds"] = time_builds(shouce, site, tmp, logdir, opts)
+    out = os.path.join(tmp, "public")
+    shutil.rmtree(out, ignore_errors=True)
+    res = bb.run_measured([shouce, "-C", site, "build", "--out", out], opts.timeout, logdir, "final")
+    if res.rc != 0:
+        sys.exit("build failed: " + bb.tail(res.stderr))
+    figures["index"] = index_size(out, opts.n)
+    if not opts.no_browser:
+        figures["browser"], figures["script_ms"] = browser(out, tmp, opts.timeout)
+    figures["load_end"] = os.getloadavg()[0]
+
+
+def compare(before, after):
+    """The figures issue 15 says must not get worse, before and after."""
+    def row(name, key, unit, fmt="%.1f"):
+        a, b = key(before), key(after)
+        print("  %-44s %10s %10s  %s" % (name, fmt % a if a is not None else "-", fmt % b if b is not None else "-", unit))
+
+    def builds(f, kind):
+        return min(f["builds"][kind]["walls_s"])
+
+    def share(f):
+        return 100.0 * (builds(f, "with") - builds(f, "without")) / builds(f, "without")
+
+    def kb(f, which):
+        rows = f.get("browser")
+        if not rows:
+            return None
+        sizes = [r["gzip_bytes"] / 1024 for r in rows]
+        return sizes[0] if which == "first" else (statistics.median(sizes[1:]) if which == "median" else max(sizes[1:]))
+
+    def warm(f):
+        rows = f.get("browser")
+        return max(r["warm_ms"] for r in rows) if rows else None
+
+    def cold(f):
+        rows = f.get("browser")
+        return statistics.median(r["cold_ms"] for r in rows) if rows else None
+
+    print("must not get worse                              before      after")
+    row("index adds to the build (best of runs)", share, "% (target <= 30)")
+    row("build with the index, best", lambda f: builds(f, "with"), "s", "%.3f")
+    row("first query downloads (gzip)", lambda f: kb(f, "first"), "KB (target < 150)")
+    row("later queries download, median", lambda f: kb(f, "median"), "KB")
+    row("later queries download, max", lambda f: kb(f, "max"), "KB (less than the first)")
+    row("ranking once files are loaded, max (warm)", warm, "ms (target < 30)")
+    row("cold query from file://, median", cold, "ms")
+    row("index on disk per page (gzip)", lambda f: f["index"]["gzip_bytes_per_page"], "bytes", "%.0f")
+    print("  works from file://: every query above ran in Chromium from file:// (both)")
 
 
 def time_builds(shouce, site, tmp, logdir, opts):
@@ -138,8 +195,8 @@ def report(f):
     best = {k: min(v["walls_s"]) for k, v in b.items()}
     med = {k: statistics.median(v["walls_s"]) for k, v in b.items()}
     cpu = {k: min(v["cpus_s"]) for k, v in b.items()}
-    print("Search benchmark: %d pages (reference corpus), shouce %s, load %.2f -> %.2f"
-          % (f["pages"], f["git"], f["load_start"], f["load_end"]))
+    print("Search benchmark%s: %d pages (reference corpus), shouce %s, load %.2f -> %.2f"
+          % (" (" + f["label"] + ")" if f.get("label") else "", f["pages"], f["git"], f["load_start"], f["load_end"]))
     print()
     print("build                  best s  median s   min cpu s")
     for k in ("without", "with"):

@@ -45,11 +45,11 @@ def main():
             misses.append("  %-8s %-20s recall %.2f  top 5: %s" % (q["kind"], q["q"], recall, " ".join(paths[:5])))
     every = [x for v in per_kind.values() for x in v]
     mean = lambda v, i: sum(x[i] for x in v) / len(v)
-    print("kind      queries  recall@5    MRR")
+    print("kind         queries  recall@5    MRR")
     for kind in sorted(per_kind):
         v = per_kind[kind]
-        print("%-9s %7d  %8.3f  %6.3f" % (kind, len(v), mean(v, 0), mean(v, 1)))
-    print("%-9s %7d  %8.3f  %6.3f" % ("overall", len(every), mean(every, 0), mean(every, 1)))
+        print("%-12s %7d  %8.3f  %6.3f" % (kind, len(v), mean(v, 0), mean(v, 1)))
+    print("%-12s %7d  %8.3f  %6.3f" % ("overall", len(every), mean(every, 0), mean(every, 1)))
     if args.verbose and misses:
         print("not all judged pages in the top 5:\n" + "\n".join(misses))
 

@@ -48,9 +48,12 @@ fn search(root: &Path, args: SearchArgs) -> Result<(), Failure> {
     let mut searcher =
         crate::search::Searcher::open(crate::search::DirSource(out_dir.clone()), &out_dir)
             .map_err(env)?;
-    let hits = searcher
-        .search(&args.query.join(" "), args.limit)
-        .map_err(env)?;
+    let query = args.query.join(" ");
+    let hits = searcher.search(&query, args.limit).map_err(env)?;
+    if hits.is_empty() && !args.json {
+        let suggestions = searcher.suggest(&query).map_err(env)?;
+        eprint!("{}", crate::search::suggest::message(&query, &suggestions));
+    }
     let text = if args.json {
         let json = serde_json::to_string_pretty(&hits)
             .map_err(|e| Failure::Env(Error::Other(e.to_string())))?;

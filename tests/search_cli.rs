@@ -79,3 +79,71 @@ fn it_prints_ranked_source_paths_or_json() {
     let out = search(&site, &["tuikuan"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("rules/"));
 }
+
+#[test]
+fn no_hits_say_so_with_the_nearest_words() {
+    let site = site();
+    site.build().unwrap();
+    let out = search(&site, &["xiaoerjeiru"]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "no paths on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no pages match “xiaoerjeiru”"), "{err}");
+    assert!(err.contains("小二介入 (xiaoerjieru)"), "{err}");
+    let out = search(&site, &["饕餮"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no pages match") && err.contains("pinyin"),
+        "{err}"
+    );
+    let out = search(&site, &["--json", "饕餮"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+}
+
+/// A damaged index is an environment error that names the file (exit 2), never a panic.
+#[test]
+fn a_damaged_index_is_reported_not_a_panic() {
+    let site = site();
+    site.build().unwrap();
+    let idx = site.root().join("public/search/idx");
+    let manifest = std::fs::read_to_string(idx.join("manifest.js")).unwrap();
+    let shard = |text: &str| {
+        let v = shouce::search::format::parse_script(text).unwrap();
+        v["s"].as_u64().unwrap()
+    };
+    let shards = shard(&manifest);
+    let zero = |key: &str| {
+        manifest.replacen(
+            &format!("\"{key}\":"),
+            &format!("\"{key}\":0,\"_{key}\":"),
+            1,
+        )
+    };
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        ("shard count 0", zero("s"), None),
+        ("readings count 0", zero("r"), None),
+        ("document chunk 0", zero("dc"), None),
+        ("not a script", "garbage".into(), None),
+        ("truncated", manifest[..manifest.len() / 2].into(), None),
+        (
+            "a shard cut short",
+            manifest.clone(),
+            Some("ShouceSearch._s(0,{\"x"),
+        ),
+    ];
+    for (what, text, shard_text) in cases {
+        std::fs::write(idx.join("manifest.js"), &text).unwrap();
+        if let Some(s) = shard_text {
+            for i in 0..shards {
+                std::fs::write(idx.join(format!("s/{i}.js")), s).unwrap();
+            }
+        }
+        let out = search(&site, &["退款"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains("damaged") && !err.contains("panicked"),
+            "{what}: {err}"
+        );
+    }
+}

@@ -4,9 +4,11 @@
 //! identical results — paths, order, scores, titles, section paths and snippets — for
 //! every judged query and a set of awkward ones. Needs `node` on PATH.
 
+mod common;
 #[path = "search/queries.rs"]
 mod queries;
 
+use std::path::Path;
 use std::process::Command;
 
 use shouce::search::{DirSource, Searcher};
@@ -43,29 +45,93 @@ const AWKWARD: &[&str] = &[
     "蜕款原因",
     "兔款",
     "饕餮退款",
+    // No hits: suggestions (fuzzy pinyin, swapped and dropped letters, long words).
+    "tuikaun",
+    "xiaoerjeiru",
+    "qitainwuliyou",
+    "zhinegn",
+    "dsrr",
+    "兔欵",
+    "饕餮",
+    "qi tain wu li you",
 ];
 
 #[test]
 fn search_js_in_node_ranks_exactly_as_the_cli() {
-    let (dir, out) = queries::build_handbook();
+    let (_dir, out) = queries::build_handbook();
     let mut queries: Vec<String> = queries::judged().into_iter().map(|j| j.q).collect();
     queries.extend(AWKWARD.iter().map(|s| s.to_string()));
-    let mut searcher = Searcher::open(DirSource(out.clone()), &out).unwrap();
+    let (nonempty, suggested) = compare(&out, &queries);
+    assert!(nonempty > 50, "most queries find something ({nonempty})");
+    assert!(
+        suggested >= 4,
+        "queries without hits get suggestions ({suggested})"
+    );
+}
+
+/// Pages written in traditional characters, and traditional queries: both fold to
+/// simplified, and the snippets mark the traditional text in Node as in Rust.
+#[test]
+fn traditional_characters_fold_alike_in_node_and_the_cli() {
+    let site = common::Site::new();
+    site.page("_index.md", "title = \"首页\"", "欢迎。\n");
+    site.page(
+        "hk/returns.md",
+        "title = \"退貨運費\"",
+        "買家申請退貨時，運費由誰承擔？七天無理由退貨的運費由買家承擔。\n",
+    );
+    site.page(
+        "cn/reviews.md",
+        "title = \"评价管理\"",
+        "买家的评价会影响店铺评分，差评要及时处理。\n",
+    );
+    site.build().unwrap();
+    let queries: Vec<String> = [
+        "退货运费",
+        "退貨運費",
+        "評價",
+        "评价",
+        "無理由",
+        "買家",
+        "鑀",
+        "䥑鿏",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (nonempty, _) = compare(&site.path("public"), &queries);
+    assert!(
+        nonempty >= 6,
+        "traditional and simplified queries find pages ({nonempty})"
+    );
+}
+
+/// Runs `queries` through the Rust engine and through search.js in Node over the site
+/// built into `out`; fails on any difference in results or suggestions. Returns how
+/// many queries found pages, and how many without any got suggestions.
+fn compare(out: &Path, queries: &[String]) -> (usize, usize) {
+    let mut searcher = Searcher::open(DirSource(out.to_path_buf()), out).unwrap();
     let rust: Vec<serde_json::Value> = queries
         .iter()
         .map(|q| serde_json::to_value(searcher.search(q, 10).unwrap()).unwrap())
         .collect();
+    let rust_suggestions: Vec<serde_json::Value> = queries
+        .iter()
+        .zip(&rust)
+        .map(|(q, r)| {
+            let none = r.as_array().is_some_and(Vec::is_empty);
+            let s = if none {
+                searcher.suggest(q).unwrap()
+            } else {
+                Vec::new()
+            };
+            serde_json::to_value(s).unwrap()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("queries.json");
     std::fs::write(&list, serde_json::to_string(&queries).unwrap()).unwrap();
-    let repo = queries::repo();
-    let output = Command::new("node")
-        .arg(repo.join("tests/search/node_search.mjs"))
-        .arg(&out)
-        .arg(repo.join("themes/default/static/search.js"))
-        .arg(&list)
-        .arg("10")
-        .output()
-        .expect("node must be installed (apt-get install nodejs)");
+    let output = node(out, &list);
     assert!(
         output.status.success(),
         "node failed:\n{}",
@@ -74,11 +140,11 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
     let js: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(js.len(), queries.len());
     let mut differ = Vec::new();
-    for ((q, r), j) in queries.iter().zip(&rust).zip(&js) {
-        if !same(r, &j["results"]) {
+    for (((q, r), s), j) in queries.iter().zip(&rust).zip(&rust_suggestions).zip(&js) {
+        if !same(r, &j["results"]) || !same(s, &j["suggestions"]) {
             differ.push(format!(
-                "query {q:?}\n  rust: {r}\n  js:   {}",
-                j["results"]
+                "query {q:?}\n  rust: {r} {s}\n  js:   {} {}",
+                j["results"], j["suggestions"]
             ));
         }
     }
@@ -89,11 +155,25 @@ fn search_js_in_node_ranks_exactly_as_the_cli() {
         queries.len(),
         differ.join("\n")
     );
-    let nonempty = rust
-        .iter()
-        .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
-        .count();
-    assert!(nonempty > 50, "most queries find something ({nonempty})");
+    let count = |v: &[serde_json::Value]| {
+        v.iter()
+            .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
+            .count()
+    };
+    (count(&rust), count(&rust_suggestions))
+}
+
+/// Runs search.js in Node over the site built into `out` for the queries in `list`.
+fn node(out: &Path, list: &Path) -> std::process::Output {
+    let repo = queries::repo();
+    Command::new("node")
+        .arg(repo.join("tests/search/node_search.mjs"))
+        .arg(out)
+        .arg(repo.join("themes/default/static/search.js"))
+        .arg(list)
+        .arg("10")
+        .output()
+        .expect("node must be installed (apt-get install nodejs)")
 }
 
 /// JSON equality with numbers compared as f64 (`28` from JavaScript is `28.0` in Rust).
@@ -109,4 +189,32 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// A damaged manifest (a zero count the engine would divide by) is an error that says
+/// so in Node as in the CLI, never a hang or a quiet empty answer.
+#[test]
+fn a_damaged_index_is_an_error_in_node_too() {
+    let site = common::Site::new();
+    site.page("_index.md", "title = \"首页\"", "欢迎。\n");
+    site.build().unwrap();
+    let out = site.path("public");
+    let manifest = out.join("search/idx/manifest.js");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replacen("\"s\":", "\"s\":0,\"_s\":", 1)).unwrap();
+    assert!(matches!(
+        Searcher::open(DirSource(out.clone()), &out),
+        Err(shouce::search::SearchError::Damaged(_))
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("queries.json");
+    std::fs::write(&list, "[\"欢迎\"]").unwrap();
+    let output = node(&out, &list);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "node answered: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(err.contains("manifest.js is damaged"), "{err}");
 }

@@ -6,7 +6,9 @@
 //!    readings of its Chinese characters that the manifest does not have (those
 //!    the site never uses).
 //! 2. Add each bigram's homophones; load their shards.
-//! 3. Drop pinyin readings of words the site has; score ([`super::rank`]).
+//! 3. Drop pinyin readings of words the site has; read the other pinyin and initials
+//!    tokens as the site's bigrams that read so, and load those; score
+//!    ([`super::rank`]).
 //! 4. Load the best pages' documents; cut their snippets ([`super::snippet`]).
 
 use std::collections::HashMap;
@@ -20,6 +22,7 @@ use super::index::Vocabulary;
 use super::query::{self, Plan};
 use super::rank::{self, Postings};
 use super::snippet;
+use super::suggest::{self, Suggestion};
 
 /// Where index files come from; paths are below the site root (`search/idx/…`).
 pub trait Source {
@@ -92,8 +95,19 @@ struct Manifest {
     sec: Vec<(String, i64)>,
 }
 
+/// `[path, url, title, section, text]` and, for text with traditional characters, their
+/// simplified forms (which only `search.js` needs: the engine folds with its table).
 #[derive(Debug, Deserialize)]
-struct Doc(String, String, String, i64, String);
+struct Doc(
+    String,
+    String,
+    String,
+    i64,
+    String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    Option<String>,
+);
 
 pub struct Searcher<S: Source> {
     source: S,
@@ -114,6 +128,7 @@ impl<S: Source> Searcher<S> {
         let text = read(&source, &path)?.ok_or_else(|| SearchError::NoIndex(site.into()))?;
         let manifest: Manifest = format::parse_script(&text)
             .and_then(|v| serde_json::from_value(v).ok())
+            .filter(|m: &Manifest| m.s > 0 && m.r > 0 && m.dc > 0)
             .ok_or(SearchError::Damaged(path))?;
         let vocab = Vocabulary {
             terms: manifest.terms.clone(),
@@ -138,21 +153,9 @@ impl<S: Source> Searcher<S> {
 
     /// The best `limit` pages for `query`, best first.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
-        let mut plan = query::plan(query, &self.vocab);
-        if plan.groups.is_empty() {
+        let Some((plan, lookup, ranked)) = self.rank(query)? else {
             return Ok(Vec::new());
-        }
-        let mut lookup = HashMap::new();
-        self.lookup(&plan, &mut lookup)?;
-        for c in plan.chars() {
-            if !self.site_readings.contains_key(&c) {
-                self.load_readings(c)?;
-            }
-        }
-        plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
-        self.lookup(&plan, &mut lookup)?;
-        plan.prefer_words(|w| lookup.contains_key(w));
-        let ranked = rank::score(&plan, &lookup);
+        };
         let mut hits = Vec::new();
         for (doc, score) in ranked.into_iter().take(limit) {
             hits.push(self.hit(doc, score, &plan, &lookup)?);
@@ -160,12 +163,52 @@ impl<S: Source> Searcher<S> {
         Ok(hits)
     }
 
+    /// Every page that matches `query` (its number in the index), best first, with its
+    /// score: what [`Searcher::search`] returns before it loads the pages' documents.
+    pub fn ranked(&mut self, query: &str) -> Result<Vec<(u32, f64)>, SearchError> {
+        Ok(self.rank(query)?.map(|r| r.2).unwrap_or_default())
+    }
+
+    /// The query's plan, the tokens it looked up, and the pages ranked; `None` when
+    /// the query has nothing to search for.
+    #[allow(clippy::type_complexity)]
+    fn rank(
+        &mut self,
+        query: &str,
+    ) -> Result<Option<(Plan, HashMap<String, Postings>, Vec<(u32, f64)>)>, SearchError> {
+        let mut plan = query::plan(query, &self.vocab);
+        if plan.groups.is_empty() {
+            return Ok(None);
+        }
+        let mut lookup = HashMap::new();
+        self.lookup(&plan.tokens(), &mut lookup)?;
+        self.load_readings(&plan)?;
+        plan.add_homophones(|c| self.reading_of(c), |t| lookup.contains_key(t));
+        self.lookup(&plan.tokens(), &mut lookup)?;
+        plan.prefer_words(|w| lookup.contains_key(w));
+        self.lookup(&plan.surface_tokens(&lookup), &mut lookup)?;
+        plan.add_surfaces(&lookup);
+        let ranked = rank::score(&plan, &lookup);
+        Ok(Some((plan, lookup, ranked)))
+    }
+
+    /// Words of the site that read or are spelt nearly like `query`, for a query that
+    /// found nothing ([`suggest`]).
+    pub fn suggest(&mut self, query: &str) -> Result<Vec<Suggestion>, SearchError> {
+        let plan = query::plan(query, &self.vocab);
+        self.load_readings(&plan)?;
+        let candidates = suggest::candidates(&plan, |c| self.reading_of(c));
+        let mut lookup = HashMap::new();
+        self.lookup(&suggest::tokens(&candidates), &mut lookup)?;
+        Ok(suggest::suggestions(&candidates, &lookup))
+    }
+
     fn lookup(
         &mut self,
-        plan: &Plan,
+        tokens: &[String],
         out: &mut HashMap<String, Postings>,
     ) -> Result<(), SearchError> {
-        for token in plan.tokens() {
+        for token in tokens.iter().cloned() {
             if out.contains_key(&token) {
                 continue;
             }
@@ -197,14 +240,20 @@ impl<S: Source> Searcher<S> {
         Ok(())
     }
 
-    fn load_readings(&mut self, c: char) -> Result<(), SearchError> {
-        let shard = format::shard_of(&c.to_string(), self.manifest.r);
-        load(
-            &self.source,
-            &mut self.readings,
-            shard,
-            format::readings_path,
-        )?;
+    /// Loads the readings of the plan's characters that the manifest does not have.
+    fn load_readings(&mut self, plan: &Plan) -> Result<(), SearchError> {
+        for c in plan.chars() {
+            if self.site_readings.contains_key(&c) {
+                continue;
+            }
+            let shard = format::shard_of(&c.to_string(), self.manifest.r);
+            load(
+                &self.source,
+                &mut self.readings,
+                shard,
+                format::readings_path,
+            )?;
+        }
         Ok(())
     }
 
@@ -213,11 +262,14 @@ impl<S: Source> Searcher<S> {
             return Some(r.clone());
         }
         let shard = format::shard_of(&c.to_string(), self.manifest.r);
-        self.readings
+        let value = self
+            .readings
             .get(&shard)
             .and_then(|m| m.get(&c.to_string()))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+            .and_then(Value::as_str)?;
+        // The reading, then the simplified form of a traditional character.
+        let reading: String = value.chars().take_while(char::is_ascii_lowercase).collect();
+        (!reading.is_empty()).then_some(reading)
     }
 
     fn hit(

@@ -47,8 +47,11 @@ pub const READING_SHARDS: u32 = 256;
 pub const MAX_TEXT: usize = 5000;
 /// Documents per document file (neighbours in reading order share a file).
 pub const DOC_CHUNK: usize = 2;
-/// Surfaces (CJK bigrams) kept for a pinyin or initials token.
+/// Surfaces (CJK bigrams) kept for a pinyin token (most have one or two).
 pub(super) const MAX_SURFACES: usize = 8;
+/// Surfaces kept for an initials token (~40 bigrams of a site share a pair of
+/// initials on average; each one a query keeps may cost it a shard).
+pub(super) const MAX_INITIALS_SURFACES: usize = 12;
 
 /// One page (or section page) to index.
 #[derive(Debug, Clone)]
@@ -212,7 +215,7 @@ pub fn build_with(
     // made from them in parallel (see `token_entries`).
     let (entries, doc_entries, memo) = match memo {
         None => {
-            let (postings, lengths) = gather_all(docs, vocab, matcher.as_ref());
+            let (postings, lengths) = gather_all(docs, matcher.as_ref());
             log_gathered(started);
             let avg = avg_len(&lengths);
             let entries = token_entries(
@@ -235,21 +238,23 @@ pub fn build_with(
         }
     };
     let surfaces = files::surfaces(entries.iter().map(AsRef::as_ref));
+    let phonetic = files::phonetic_entries(&surfaces);
+    let all = || entries.iter().map(AsRef::as_ref).chain(&phonetic);
     let mut out = IndexFiles {
-        tokens: entries.len(),
+        tokens: entries.len() + phonetic.len(),
         postings: entries.iter().map(|e| e.count).sum(),
         ..IndexFiles::default()
     };
-    let bytes: usize = entries
-        .iter()
+    let bytes: usize = all()
         .map(|e| e.text.len() + e.postings.len() + 12)
-        .sum();
+        .sum::<usize>()
+        + surfaces.values().map(String::len).sum::<usize>();
     let shards = (bytes / SHARD_BYTES)
         .next_power_of_two()
         .clamp(1, MAX_SHARDS) as u32;
     out.shards = shards;
     let mut by_shard: Vec<Vec<&TokenEntry>> = (0..shards).map(|_| Vec::new()).collect();
-    for e in &entries {
+    for e in all() {
         by_shard[format::shard_of(&e.text, shards) as usize].push(e);
     }
     out.files = by_shard
@@ -354,7 +359,6 @@ impl Flat {
 /// Every document tokenized afresh: per-job hash maps, merged.
 fn gather_all(
     docs: &[Document<'_>],
-    vocab: &Vocabulary,
     matcher: Option<&AhoCorasick>,
 ) -> (Vec<TokenPostings>, Vec<u32>) {
     let chunk = docs
@@ -368,7 +372,7 @@ fn gather_all(
             let mut g = Gathered::default();
             for (i, doc) in docs.iter().enumerate() {
                 let d = (c * chunk + i) as u32;
-                let length = gather::tokenize_doc(doc, matcher, vocab, &mut g.scratch);
+                let length = gather::tokenize_doc(doc, matcher, &mut g.scratch);
                 let tokens = std::mem::take(&mut g.scratch.merged);
                 g.add(d, &tokens, length);
                 g.scratch.merged = tokens;
@@ -406,7 +410,7 @@ fn entries_memo(
             match old.docs.get(&key) {
                 Some(m) => DocState::Known(key, Arc::clone(m)),
                 None => {
-                    let length = gather::tokenize_doc(doc, matcher, vocab, scratch);
+                    let length = gather::tokenize_doc(doc, matcher, scratch);
                     let tokens = std::mem::take(&mut scratch.merged);
                     DocState::Fresh(key, tokens, length, files::doc_entry(doc))
                 }

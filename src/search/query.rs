@@ -13,16 +13,22 @@
 //!    Once the index is loaded, a word that occurs in the site is read only as itself.
 //! 4. Each bigram slot later gains its homophones (the pinyin of the bigram), once the
 //!    readings of its characters are loaded ([`Plan::add_homophones`]).
+//! 5. Every pinyin and initials token then gains the site's bigrams read so, once its
+//!    shard is loaded ([`Plan::add_surfaces`]): `tuikuan` finds 退款 in any page text.
+
+use std::collections::HashMap;
 
 use super::index::Vocabulary;
 use super::normalize;
 use super::pinyin;
-use super::rank::{EXACT, HOMOPHONE, INITIALS, PINYIN, SYNONYM};
+use super::rank::{EXACT, HOMOPHONE, INITIALS, PINYIN, Postings, SWAPPED, SYNONYM};
 use super::tokenize::{self, Depth, Key, QUESTION_WORDS, WORD_MAX};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub groups: Vec<Group>,
+    /// The token of pages named for the query (their title is the query).
+    pub named: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,8 @@ pub struct Group {
     /// The ASCII words of the group: when the site has all of them, the other
     /// readings (pinyin, initials) are dropped.
     pub words: Vec<String>,
+    /// The same words as typed (not cut to [`WORD_MAX`]), for suggestions.
+    pub typed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +81,13 @@ impl Plan {
                 out.push(alt.token.clone());
             }
         }
+        out.extend(
+            self.named
+                .iter()
+                .filter(|t| !out.contains(t))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         out
     }
 
@@ -103,20 +118,23 @@ impl Plan {
         out
     }
 
+    fn slots_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.groups
+            .iter_mut()
+            .flat_map(|g| &mut g.interps)
+            .flat_map(|i| &mut i.slots)
+    }
+
     /// Adds to each bigram slot that the site does not have (`present` is false: a
     /// typo, most likely) the pinyin of its two characters (their commonest readings),
-    /// which pages have for the bigrams of their titles, headings and terms.
+    /// which [`Plan::add_surfaces`] reads as the site's bigrams that sound the same,
+    /// and the two characters swapped (单客价 for 客单价).
     pub fn add_homophones(
         &mut self,
         reading: impl Fn(char) -> Option<String>,
         present: impl Fn(&str) -> bool,
     ) {
-        let slots = self
-            .groups
-            .iter_mut()
-            .flat_map(|g| &mut g.interps)
-            .flat_map(|i| &mut i.slots);
-        for slot in slots {
+        for slot in self.slots_mut() {
             let Some((a, b)) = slot.pair else { continue };
             if present(&slot.alts[0].token) {
                 continue;
@@ -126,6 +144,69 @@ impl Plan {
                     token: tokenize::pinyin_text(&ra, &rb),
                     weight: HOMOPHONE,
                 });
+            }
+            if a != b {
+                slot.alts.push(Alt {
+                    token: format!("{b}{a}"),
+                    weight: SWAPPED,
+                });
+            }
+        }
+    }
+
+    /// The surfaces of the plan's pinyin and initials tokens that `lookup` has (the
+    /// site's bigrams read so), to be looked up before [`Plan::add_surfaces`].
+    pub fn surface_tokens(&self, lookup: &HashMap<String, Postings>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for alt in self.alts().filter(|a| is_phonetic(&a.token)) {
+            for t in lookup.get(&alt.token).map_or(&[][..], |p| &p.surfaces[..]) {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Adds to each slot, for each of its pinyin and initials tokens, the site's bigrams
+    /// read so (its surfaces, commonest first), as pages have them. The commonest is
+    /// what an input method offers first and keeps the token's weight; the others get
+    /// half of it, and no more weight × idf than the commonest, so a rare homophone
+    /// (推款 for tuikuan) does not outrank the word meant (退款).
+    pub fn add_surfaces(&mut self, lookup: &HashMap<String, Postings>) {
+        for slot in self.slots_mut() {
+            let phonetic: Vec<Alt> = slot
+                .alts
+                .iter()
+                .filter(|a| is_phonetic(&a.token))
+                .cloned()
+                .collect();
+            for alt in phonetic {
+                let Some(p) = lookup.get(&alt.token) else {
+                    continue;
+                };
+                let idfs: Vec<Option<u32>> = p
+                    .surfaces
+                    .iter()
+                    .map(|t| lookup.get(t).map(|x| x.idf))
+                    .collect();
+                let first = idfs.first().copied().flatten().unwrap_or(0);
+                for (k, (token, idf)) in p.surfaces.iter().zip(idfs).enumerate() {
+                    let Some(idf) = idf.filter(|i| *i > 0) else {
+                        continue;
+                    };
+                    let weight = if k == 0 {
+                        alt.weight
+                    } else {
+                        alt.weight * first.min(idf) / (2 * idf)
+                    };
+                    if weight > 0 && !slot.alts.iter().any(|a| &a.token == token) {
+                        slot.alts.push(Alt {
+                            token: token.clone(),
+                            weight,
+                        });
+                    }
+                }
             }
         }
     }
@@ -142,12 +223,15 @@ impl Plan {
 
 /// Plans a query. Question words are dropped unless nothing else is left.
 pub fn plan(query: &str, vocab: &Vocabulary) -> Plan {
-    let p = plan_with(query, vocab, true);
+    let mut p = plan_with(query, vocab, true);
     if p.groups.is_empty() {
-        plan_with(query, vocab, false)
-    } else {
-        p
+        p = plan_with(query, vocab, false);
     }
+    let name = normalize::name(query);
+    if !p.groups.is_empty() && !name.is_empty() {
+        p.named = Some(tokenize::title_text(&name));
+    }
+    p
 }
 
 fn plan_with(query: &str, vocab: &Vocabulary, drop_questions: bool) -> Plan {
@@ -234,6 +318,7 @@ fn vocab_group(p: &Phrase, phrases: &[Phrase], vocab: &Vocabulary) -> Group {
     Group {
         interps,
         words: Vec::new(),
+        typed: Vec::new(),
     }
 }
 
@@ -349,6 +434,7 @@ fn cjk_group(part: &[char]) -> Group {
             slots,
         }],
         words: Vec::new(),
+        typed: Vec::new(),
     }
 }
 
@@ -392,6 +478,7 @@ fn word_groups(words: &[String], plan: &mut Plan) {
                 pinyin_interp(&syllables),
             ],
             words: words.iter().map(|w| word_token(w)).collect(),
+            typed: words.to_vec(),
         });
         return;
     }
@@ -417,8 +504,13 @@ fn word_groups(words: &[String], plan: &mut Plan) {
         plan.groups.push(Group {
             interps,
             words: vec![word_token(w)],
+            typed: vec![w.clone()],
         });
     }
+}
+
+fn is_phonetic(token: &str) -> bool {
+    token.starts_with("p:") || token.starts_with("i:")
 }
 
 fn pinyin_interp(syllables: &[u16]) -> Interp {
@@ -507,7 +599,7 @@ mod tests {
             .iter()
             .map(|a| a.token.as_str())
             .collect();
-        assert_eq!(alts, ["只能", "p:zhi neng"]);
+        assert_eq!(alts, ["只能", "p:zhi neng", "能只"]);
         assert_eq!(p.chars(), ['只', '能']);
     }
 }

@@ -3,10 +3,11 @@
 //! the same arithmetic in the same order, so both rank identically).
 //!
 //! **Impact** (1–63, one letter in the postings) layers the fields: a token in the
-//! title adds 22, in a heading 10, in a tag 6, in the description 4, and the body adds
-//! up to 20 by BM25's saturating term frequency with length normalisation (k1 = 1.2,
-//! b = 0.75). Layering instead of BM25F's weighted counts keeps a title match above
-//! any amount of body text, which is what a reader looking up a rule expects.
+//! title adds 28, in a heading 14, in a tag 13, in the description 5, and the body adds
+//! up to 12 by BM25's saturating term frequency with length normalisation (k1 = 1.2,
+//! b = 0.75). Layering instead of BM25F's weighted counts keeps a title, heading or
+//! tag match above any amount of body text, which is what a reader looking up a rule
+//! expects; the body orders pages within a layer.
 //!
 //! **Score.** A query is a list of groups (a run of Chinese, a word, a site term…),
 //! each with one or more readings of what was meant (the characters as typed, the
@@ -17,10 +18,18 @@
 //! reading; a group scores its best reading. The page's score is the groups' sum times
 //! a coverage factor that favours pages matching every part of the query. Inputs are
 //! integers (idf × 100 is stored), so Rust and JavaScript compute identical doubles.
+//!
+//! Two corrections keep the page the reader meant first:
+//! * a reading other than the typed one (a synonym, the pinyin of a word the site
+//!   has) counts its tokens at most as rare as the typed reading's rarest token: a
+//!   rare synonym (退钱) must not outweigh a title that says 退款;
+//! * a page whose title is the query (ignoring case, width, spaces and punctuation)
+//!   is **named** for it: its score gains the best score of the query, so it comes
+//!   first.
 
 use std::collections::HashMap;
 
-use super::query::{Interp, Plan};
+use super::query::{Group, Interp, Plan};
 
 /// A token's presence on a page: the body count (low byte) and one bit per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +55,7 @@ impl Fields {
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
-const BODY_MAX: f64 = 20.0;
+const BODY_MAX: f64 = 12.0;
 
 /// The impact (1–63) of a token with these fields on a page of `length` body tokens.
 pub fn impact(fields: Fields, length: u32, avg_length: f64) -> u8 {
@@ -59,10 +68,10 @@ pub fn impact(fields: Fields, length: u32, avg_length: f64) -> u8 {
     };
     let mut v = 1 + (BODY_MAX * body).round() as u32;
     for (f, add) in [
-        (Fields::TITLE, 22),
-        (Fields::HEADING, 10),
-        (Fields::TAG, 6),
-        (Fields::DESCRIPTION, 4),
+        (Fields::TITLE, 28),
+        (Fields::HEADING, 14),
+        (Fields::TAG, 13),
+        (Fields::DESCRIPTION, 5),
     ] {
         if fields.has(f) {
             v += add;
@@ -82,6 +91,8 @@ pub fn idf(df: u32, n: u32) -> u32 {
 pub const EXACT: u32 = 100;
 /// A bigram read the same as the one typed (an input-method typo).
 pub const HOMOPHONE: u32 = 55;
+/// A bigram with its two characters swapped (单客 for 客单).
+pub const SWAPPED: u32 = 50;
 /// Latin letters read as full pinyin.
 pub const PINYIN: u32 = 90;
 /// Latin letters read as initials.
@@ -117,13 +128,19 @@ pub fn score(plan: &Plan, lookup: &HashMap<String, Postings>) -> Vec<(u32, f64)>
         .collect();
     let index: HashMap<(usize, usize, usize), usize> =
         slots.iter().enumerate().map(|(n, k)| (*k, n)).collect();
+    let caps: Vec<u32> = plan.groups.iter().map(|g| idf_cap(g, lookup)).collect();
     let mut per_doc: HashMap<u32, Vec<f64>> = HashMap::new();
     for (n, (g, i, s)) in slots.iter().enumerate() {
         for alt in &plan.groups[*g].interps[*i].slots[*s].alts {
             let Some(p) = lookup.get(&alt.token) else {
                 continue;
             };
-            let base = f64::from(alt.weight) * f64::from(p.idf);
+            let idf = if *i > 0 && caps[*g] > 0 {
+                p.idf.min(caps[*g])
+            } else {
+                p.idf
+            };
+            let base = f64::from(alt.weight) * f64::from(idf);
             for (doc, imp) in &p.docs {
                 let v = base * f64::from(*imp);
                 let row = per_doc
@@ -140,8 +157,32 @@ pub fn score(plan: &Plan, lookup: &HashMap<String, Postings>) -> Vec<(u32, f64)>
         .map(|(doc, row)| (doc, doc_score(plan, &index, &row)))
         .filter(|(_, s)| *s > 0.0)
         .collect();
+    let named = plan.named.as_ref().and_then(|t| lookup.get(t));
+    if let Some(named) = named {
+        let top = out.iter().map(|x| x.1).fold(0.0, f64::max);
+        for (doc, s) in &mut out {
+            if named.docs.binary_search_by_key(doc, |x| x.0).is_ok() {
+                *s += top;
+            }
+        }
+    }
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+/// The highest idf among the tokens of the group's typed reading that the site has
+/// (0 when it has none): the other readings count their tokens at most this rare.
+fn idf_cap(group: &Group, lookup: &HashMap<String, Postings>) -> u32 {
+    group.interps.first().map_or(0, |typed| {
+        typed
+            .slots
+            .iter()
+            .flat_map(|s| &s.alts)
+            .filter_map(|a| lookup.get(&a.token))
+            .map(|p| p.idf)
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 fn doc_score(plan: &Plan, index: &HashMap<(usize, usize, usize), usize>, row: &[f64]) -> f64 {
@@ -194,6 +235,59 @@ mod tests {
         assert!(impact(body, 500, 500.0) < title);
         assert_eq!(impact(Fields(0xFFFF), 1, 500.0), 63);
         assert!(impact(Fields::BODY, 100, 500.0) > impact(Fields::BODY, 2000, 500.0));
+    }
+
+    fn postings(idf: u32, docs: &[(u32, u32)]) -> Postings {
+        Postings {
+            idf,
+            docs: docs.to_vec(),
+            surfaces: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_rare_synonym_counts_no_rarer_than_the_word_typed() {
+        let vocab = crate::search::Vocabulary::new(&[], &[vec!["退款".into(), "退钱".into()]]);
+        let plan = crate::search::query::plan("退款", &vocab);
+        // Page 0 has 退款 in its title; page 1 says 退钱 once in its body.
+        let mut lookup = HashMap::new();
+        lookup.insert("退款".to_string(), postings(44, &[(0, 61)]));
+        lookup.insert("退钱".to_string(), postings(300, &[(1, 17)]));
+        let ranked = score(&plan, &lookup);
+        assert_eq!(ranked[0].0, 0, "{ranked:?}");
+        assert!(ranked[1].1 < ranked[0].1 / 2.0);
+    }
+
+    #[test]
+    fn a_page_named_for_the_query_comes_first() {
+        let vocab = crate::search::Vocabulary::default();
+        let plan = crate::search::query::plan("描述 不符！", &vocab);
+        let named = plan.named.clone().unwrap();
+        assert_eq!(named, crate::search::tokenize::title_text("描述不符"));
+        let mut lookup = HashMap::new();
+        lookup.insert("描述".to_string(), postings(80, &[(0, 63), (1, 30)]));
+        lookup.insert("不符".to_string(), postings(90, &[(0, 63), (1, 30)]));
+        lookup.insert(named.clone(), postings(200, &[(1, 29)]));
+        let ranked = score(&plan, &lookup);
+        assert_eq!(ranked.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 0]);
+        lookup.remove(&named);
+        assert_eq!(
+            score(&plan, &lookup)[0].0,
+            0,
+            "without the name, impact decides"
+        );
+    }
+
+    #[test]
+    fn headings_and_tags_outrank_any_body_frequency() {
+        let many = (0..255).fold(Fields::BODY, |f, _| f.join(Fields::BODY));
+        let body = impact(many, 100, 500.0);
+        for field in [Fields::HEADING, Fields::TAG] {
+            assert!(impact(field, 2000, 500.0) > body, "{field:?}");
+        }
+        assert!(
+            impact(Fields::TITLE, 2000, 500.0) > impact(Fields::HEADING.join(many), 100, 500.0)
+        );
     }
 
     #[test]

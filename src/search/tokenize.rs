@@ -12,10 +12,11 @@
 //! Other tokens:
 //! * ASCII words and numbers (`dsr`, `72`), lowercased, cut to [`WORD_MAX`] letters.
 //! * Site terms from `[search] terms` (七天无理由), whole, wherever they occur.
-//! * Pinyin bigrams (`p:tui kuan`) and initials bigrams (`i:tk`) of each CJK bigram of
-//!   the short fields and of the site terms: pinyin queries find titles, headings and
-//!   key terms, and a homophone typed by an input method (只能 for 智能) still meets
-//!   the title it meant.
+//! * Pinyin bigrams (`p:tui kuan`) and initials bigrams (`i:tk`) have no postings: the
+//!   index keeps, for each, the site's commonest CJK bigrams read that way (its
+//!   surfaces), and a query reads them as those bigrams. So a pinyin query finds what
+//!   its characters find, in the body too, and a homophone typed by an input method
+//!   (只能 for 智能) meets the word it meant wherever it occurs.
 //!
 //! **Particles** (的 了 吗 呢 …, [`STOP_CHARS`]) cut a run instead of joining bigrams,
 //! so 退款的原因 and 退款原因 share 退款 and 原因, and no index space goes to 款的/的原.
@@ -117,6 +118,7 @@ const WORD: u64 = 3;
 const TERM: u64 = 4;
 const PINYIN: u64 = 5;
 const INITIALS: u64 = 6;
+const TITLE: u64 = 7;
 
 impl Key {
     pub fn bigram(a: char, b: char) -> Key {
@@ -142,6 +144,11 @@ impl Key {
     /// Initials bigram: two letters 0..26.
     pub fn initials(a: u8, b: u8) -> Key {
         Key(INITIALS << KIND_SHIFT | (a as u64) << 8 | b as u64)
+    }
+
+    /// A page's whole title (see [`title_text`]), by the hash of its name.
+    pub fn title(name: &str) -> Key {
+        Key(TITLE << KIND_SHIFT | u64::from(crate::search::format::hash(name)))
     }
 
     pub fn is_bigram(self) -> bool {
@@ -188,6 +195,7 @@ impl Key {
                 pinyin::syllable(low as u16),
             ),
             INITIALS => initials_text((low >> 8) as u8, low as u8),
+            TITLE => format!("t:{low:x}"),
             _ => String::new(),
         }
     }
@@ -195,6 +203,12 @@ impl Key {
 
 pub fn pinyin_text(a: &str, b: &str) -> String {
     format!("p:{a} {b}")
+}
+
+/// The token of pages whose title has this name ([`super::normalize::name`]): the
+/// FNV hash of the name in hex (a collision only promotes a page that matched anyway).
+pub fn title_text(name: &str) -> String {
+    format!("t:{:x}", crate::search::format::hash(name))
 }
 
 pub fn initials_text(a: u8, b: u8) -> String {
@@ -232,7 +246,7 @@ pub fn phonetic(a: char, b: char, out: &mut Vec<Key>) {
 /// What to emit for one field of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
-    /// Titles, headings, tags, descriptions: unigrams and pinyin too.
+    /// Titles, headings, tags, descriptions: unigrams too.
     Short,
     /// The body: bigrams, words, lone characters.
     Body,
@@ -242,7 +256,6 @@ pub enum Depth {
 /// Reuses `run`.
 pub fn tokens(text: &str, depth: Depth, run: &mut Vec<char>, emit: &mut impl FnMut(Key)) {
     let mut word: Vec<u8> = Vec::new();
-    let mut phon = Vec::new();
     run.clear();
     for c in text.chars().map(fold).chain(std::iter::once(' ')) {
         if is_cjk(c) {
@@ -254,7 +267,7 @@ pub fn tokens(text: &str, depth: Depth, run: &mut Vec<char>, emit: &mut impl FnM
             continue;
         }
         if !run.is_empty() {
-            cjk_run(run, depth, &mut phon, emit);
+            cjk_run(run, depth, emit);
             run.clear();
         }
         if is_word(c) {
@@ -266,7 +279,7 @@ pub fn tokens(text: &str, depth: Depth, run: &mut Vec<char>, emit: &mut impl FnM
     }
 }
 
-fn cjk_run(run: &[char], depth: Depth, phon: &mut Vec<Key>, emit: &mut impl FnMut(Key)) {
+fn cjk_run(run: &[char], depth: Depth, emit: &mut impl FnMut(Key)) {
     cut(run, |part| {
         if depth == Depth::Short || part.len() == 1 {
             for c in part {
@@ -275,29 +288,8 @@ fn cjk_run(run: &[char], depth: Depth, phon: &mut Vec<Key>, emit: &mut impl FnMu
         }
         for pair in part.windows(2) {
             emit(Key::bigram(pair[0], pair[1]));
-            if depth == Depth::Short {
-                phon.clear();
-                phonetic(pair[0], pair[1], phon);
-                for k in phon.iter() {
-                    emit(*k);
-                }
-            }
         }
     });
-}
-
-/// The pinyin and initials tokens of a site term found in the text.
-pub fn term_phonetics(term: &[char], emit: &mut impl FnMut(Key)) {
-    let mut phon = Vec::new();
-    for pair in term.windows(2) {
-        if is_cjk(pair[0]) && is_cjk(pair[1]) {
-            phon.clear();
-            phonetic(pair[0], pair[1], &mut phon);
-            for k in &phon {
-                emit(*k);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -334,11 +326,13 @@ mod tests {
     }
 
     #[test]
-    fn short_fields_add_unigrams_and_every_reading() {
-        let t = texts("退款", Depth::Short);
-        assert_eq!(t[..5], ["退", "款", "退款", "p:tui kuan", "i:tk"]);
-        let t = texts("银行", Depth::Short);
+    fn short_fields_add_unigrams_and_bigrams_read_every_way() {
+        assert_eq!(texts("退款", Depth::Short), ["退", "款", "退款"]);
+        let mut phon = Vec::new();
+        phonetic('银', '行', &mut phon);
+        let t: Vec<String> = phon.iter().map(|k| k.text(&[])).collect();
         assert!(t.contains(&"p:yin hang".to_string()) && t.contains(&"p:yin xing".to_string()));
+        assert!(t.contains(&"i:yh".to_string()) && t.contains(&"i:yx".to_string()));
     }
 
     #[test]
@@ -358,5 +352,6 @@ mod tests {
         assert_eq!(Key::word(b"0").text(&terms), "0");
         assert_eq!(Key::bigram('退', '款').chars(), Some(('退', '款')));
         assert_eq!(Key::initials(19, 10).text(&terms), "i:tk");
+        assert_eq!(Key::title("退款率").text(&terms), title_text("退款率"));
     }
 }

@@ -214,6 +214,12 @@ async function overHttp(browser, base, problems) {
   check(d.options.length === 0 && /没有找到/.test(d.message), "a query with no match shows 没有找到… and no options", d);
   equal(d.status, "没有结果", "… and announces 没有结果");
   equal(d.expanded, "false", "… with the combobox not expanded (no listbox options)");
+  d = await typeQuery(page, "xiaoerjeiru");
+  check(/没有找到/.test(d.message) && /你是不是要找：小二介入（xiaoerjieru）/.test(d.message),
+    "a mistyped pinyin query with no match suggests the nearest word with its reading", d);
+  const near = await page.locator("#search-message a.search-suggestion").first().getAttribute("href");
+  check(/search\/(index\.html)?\?q=%E5%B0%8F%E4%BA%8C%E4%BB%8B%E5%85%A5$/.test(near), "… linking to its results", near);
+  equal(d.status, "没有结果，有相近的词", "… and announces that there are near words");
 
   // Enter without an active option, and the 查看全部结果 option, open the results page
   const q = QUERIES[1].q;
@@ -231,6 +237,15 @@ async function overHttp(browser, base, problems) {
   equal(new URL(page.url()).pathname, "/search/", "Enter on 查看全部结果 opens /search/");
   const listed = await resultsPage(page, QUERIES[0].q, "http");
   check(listed.length >= d.options.length - 1, `the results page lists at least as many results as the dropdown (${listed.length})`);
+
+  // the results page suggests near words for a query that finds nothing
+  await page.goto(`${base}/search/?q=tuikaun`);
+  const suggested = await until(async () => {
+    const p = page.locator("#search-page-suggestions");
+    return !(await p.evaluate((e) => e.hidden)) && (await p.textContent());
+  }, "suggestions on the results page");
+  check(/退款（tuikuan）/.test(suggested), `the results page suggests 退款 for tuikaun ("${suggested}")`);
+  check(/没有找到/.test(await page.locator("#search-page-status").textContent()), "… under a 没有找到 status");
 
   // typing on the results page searches again and updates the URL
   await page.keyboard.press("/");

@@ -3,7 +3,8 @@
 //   node tests/search/node_search.mjs SITE_OUT_DIR SEARCH_JS QUERIES_JSON LIMIT
 //
 // QUERIES_JSON is a JSON array of query strings. Prints a JSON array with, for each
-// query, { results: [...], ms } where results is what ShouceSearch.search resolved to.
+// query, { results: [...], suggestions: [...], ms } where results is what
+// ShouceSearch.search resolved to (and suggestions its `suggestions`, for no hits).
 // Index files are loaded by a small script-loader shim that reads them from disk and
 // runs them in the same VM context, as <script> tags would in a browser.
 import fs from "node:fs";
@@ -37,6 +38,10 @@ const out = [];
 for (const q of queries) {
   const t0 = performance.now();
   const results = await context.ShouceSearch.search(q, { limit: Number(limit) });
-  out.push({ results: JSON.parse(JSON.stringify(results)), ms: performance.now() - t0 });
+  out.push({
+    results: JSON.parse(JSON.stringify(results)),
+    suggestions: results.suggestions || [],
+    ms: performance.now() - t0,
+  });
 }
 process.stdout.write(JSON.stringify(out));

@@ -7,9 +7,10 @@ use super::super::format::{self, json_string};
 use super::super::pinyin;
 use super::super::rank::{self, Fields};
 use super::super::tokenize::{self, Key};
+use super::super::tradition;
 use super::{
-    DOC_CHUNK, Document, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT, READING_SHARDS, SectionEntry,
-    Vocabulary,
+    DOC_CHUNK, Document, MAX_INITIALS_SURFACES, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT,
+    READING_SHARDS, SectionEntry, Vocabulary,
 };
 
 #[derive(Debug)]
@@ -60,7 +61,8 @@ pub(super) fn token_entry(
 }
 
 /// The commonest CJK bigrams that read as each pinyin and initials token (at most
-/// [`MAX_SURFACES`], space-separated), from all the index's tokens.
+/// [`MAX_SURFACES`], [`MAX_INITIALS_SURFACES`] for initials; space-separated), from all
+/// the index's bigrams.
 pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> HashMap<Key, String> {
     let mut readers: HashMap<Key, Vec<(u32, &str)>> = HashMap::new();
     let mut phon = Vec::new();
@@ -77,8 +79,34 @@ pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> Has
         .into_iter()
         .map(|(k, mut v)| {
             v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-            let words: Vec<&str> = v.iter().take(MAX_SURFACES).map(|x| x.1).collect();
+            let keep = if k.text(&[]).starts_with("i:") {
+                MAX_INITIALS_SURFACES
+            } else {
+                MAX_SURFACES
+            };
+            let words: Vec<&str> = v.iter().take(keep).map(|x| x.1).collect();
             (k, words.join(" "))
+        })
+        .collect()
+}
+
+/// An entry without postings for every pinyin and initials token that has surfaces:
+/// a query reads such a token as its surfaces (see [`super::super::query`]).
+pub(super) fn phonetic_entries(surfaces: &HashMap<Key, String>) -> Vec<TokenEntry> {
+    let mut keys: Vec<Key> = surfaces.keys().copied().collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|key| {
+            let mut postings = String::new();
+            format::encode_postings(&[], &[], &mut postings);
+            TokenEntry {
+                key,
+                text: key.text(&[]),
+                df: 0,
+                idf: 0,
+                count: 0,
+                postings,
+            }
         })
         .collect()
 }
@@ -135,7 +163,8 @@ pub(super) fn site_readings<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -
     by_syllable
 }
 
-/// The commonest reading of every character of the table, for homophones in queries.
+/// The commonest reading of every character of the table, for homophones in queries,
+/// followed by its simplified form if it is a traditional character (`"評":"ping评"`).
 pub(super) fn reading_files() -> &'static [(String, Vec<u8>)] {
     &READINGS
 }
@@ -145,14 +174,20 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
     let mut shards: Vec<String> = (0..READING_SHARDS)
         .map(|i| format!("ShouceSearch._r({i},{{"))
         .collect();
+    let outside = tradition::pairs()
+        .iter()
+        .map(|p| p.0)
+        .filter(|c| !(0x4E00..=0x9FFF).contains(&(*c as u32)));
+    let chars = (0x4E00..=0x9FFFu32)
+        .filter_map(char::from_u32)
+        .chain(outside);
     let mut buf = String::new();
-    for cp in 0x4E00..=0x9FFFu32 {
-        let Some(c) = char::from_u32(cp) else {
+    for c in chars {
+        let reading = pinyin::first_reading(c).map_or("", pinyin::syllable);
+        let simple = tradition::simplified(c);
+        if reading.is_empty() && simple == c {
             continue;
-        };
-        let Some(reading) = pinyin::first_reading(c) else {
-            continue;
-        };
+        }
         buf.clear();
         buf.push(c);
         let shard = &mut shards[format::shard_of(&buf, READING_SHARDS) as usize];
@@ -162,7 +197,10 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
         shard.push('"');
         shard.push(c);
         shard.push_str("\":\"");
-        shard.push_str(pinyin::syllable(reading));
+        shard.push_str(reading);
+        if simple != c {
+            shard.push(simple);
+        }
         shard.push('"');
     }
     shards
@@ -175,7 +213,10 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// One document's entry in its document file: `[path,url,title,section,text]`.
+/// One document's entry in its document file: `[path,url,title,section,text]`, and
+/// when the text has traditional characters, a sixth element: each of them followed
+/// by its simplified form (`"評评價价"`), so `search.js` marks them in snippets as
+/// the engine does.
 pub(super) fn doc_entry(d: &Document<'_>) -> String {
     let mut s = String::with_capacity(d.body.len().min(MAX_TEXT * 3) + d.path.len() * 2 + 64);
     s.push('[');
@@ -185,7 +226,20 @@ pub(super) fn doc_entry(d: &Document<'_>) -> String {
     }
     s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
     s.push(',');
+    let text_at = s.len();
     text_json(d.body, &mut s);
+    let mut folds = String::new();
+    for c in s[text_at..].chars() {
+        let simple = tradition::simplified(c);
+        if simple != c && !folds.contains(c) {
+            folds.push(c);
+            folds.push(simple);
+        }
+    }
+    if !folds.is_empty() {
+        s.push(',');
+        json_string(&folds, &mut s);
+    }
     s.push(']');
     s
 }

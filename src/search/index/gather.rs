@@ -2,9 +2,10 @@
 
 use aho_corasick::AhoCorasick;
 
+use super::super::normalize;
 use super::super::rank::Fields;
 use super::super::tokenize::{self, Depth, Key};
-use super::{Document, Vocabulary};
+use super::Document;
 
 /// Buffers reused from one document to the next.
 #[derive(Default)]
@@ -14,14 +15,12 @@ pub(super) struct Scratch {
     /// The document's tokens, each once, with its fields joined.
     pub(super) merged: Vec<(Key, Fields)>,
     seen: Seen,
-    term: Vec<char>,
 }
 
 /// Tokenizes one document into `s.merged`; returns its body length in tokens.
 pub(super) fn tokenize_doc(
     doc: &Document<'_>,
     matcher: Option<&AhoCorasick>,
-    vocab: &Vocabulary,
     s: &mut Scratch,
 ) -> u32 {
     s.occurrences.clear();
@@ -53,13 +52,13 @@ pub(super) fn tokenize_doc(
         tokenize::tokens(text, depth, &mut s.run, &mut emit);
         if let Some(m) = matcher {
             for hit in m.find_iter(text) {
-                let i = hit.pattern().as_usize();
-                emit(Key::term(i));
-                s.term.clear();
-                s.term.extend(vocab.terms[i].chars());
-                tokenize::term_phonetics(&s.term, &mut emit);
+                emit(Key::term(hit.pattern().as_usize()));
             }
         }
+    }
+    let name = normalize::name(doc.title);
+    if !name.is_empty() {
+        s.occurrences.push((Key::title(&name), Fields::TITLE));
     }
     s.merged.clear();
     s.seen.start(s.occurrences.len());

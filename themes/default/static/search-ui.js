@@ -105,6 +105,20 @@
     return frag;
   }
 
+  /* Appends "你是不是要找：" and a link to the results for each suggestion (the site's
+   * words that read or are spelt nearly like a query that found nothing). */
+  function suggestions(into, root, list) {
+    if (!list || !list.length) return false;
+    into.appendChild(doc.createTextNode("你是不是要找："));
+    for (var i = 0; i < list.length; i++) {
+      if (i) into.appendChild(doc.createTextNode("、"));
+      var a = into.appendChild(el("a", "search-suggestion", list[i].text));
+      a.href = resultsHref(root, list[i].text);
+      if (list[i].reading) into.appendChild(el("span", "search-suggestion-reading", "（" + list[i].reading + "）"));
+    }
+    return true;
+  }
+
   function sectionPath(hit) {
     var s = hit.section;
     return s && s.length ? s.join(" › ") : "";
@@ -205,6 +219,7 @@
         return;
       }
       var more = (hits.total || hits.length) > DROPDOWN_LIMIT;
+      var near = hits.suggestions;
       hits = hits.slice(0, DROPDOWN_LIMIT);
       for (var i = 0; i < hits.length; i++) {
         var h = hits[i];
@@ -239,7 +254,7 @@
       } else {
         message.textContent = "没有找到与“" + query + "”相关的页面。";
         message.hidden = false;
-        say("没有结果");
+        say(suggestions(message, root, near) ? "没有结果，有相近的词" : "没有结果");
       }
       if (doc.activeElement === input) open();
     }
@@ -388,10 +403,13 @@
     var root = (box && box.getAttribute("data-root")) || "../";
     var baseTitle = doc.title;
 
+    var near = $("search-page-suggestions");
+
     function say(text) { if (status) status.textContent = text; }
 
     var searcher = new Searcher(root, PAGE_LIMIT, function (query, hits, error) {
       list.textContent = "";
+      if (near) { near.textContent = ""; near.hidden = true; }
       if (error) {
         if (window.console) console.warn("shouce: search", error);
         say("搜索暂时不可用：索引未能加载。");
@@ -407,9 +425,10 @@
         if (h.snippet) li.appendChild(el("p", "search-result-snippet")).appendChild(snippet(h.snippet));
         list.appendChild(li);
       }
+      if (!hits.length && near && suggestions(near, root, hits.suggestions)) near.hidden = false;
       say(hits.length
         ? "“" + query + "”：" + (hits.length >= PAGE_LIMIT ? "前 " + hits.length : "共 " + hits.length) + " 个结果"
-        : "没有找到与“" + query + "”相关的页面。可以换个说法、用更短的词，或试试拼音。");
+        : "没有找到与“" + query + "”相关的页面。" + (near && !near.hidden ? "" : "可以换个说法、用更短的词，或试试拼音。"));
     });
 
     function show(query, delay) {

@@ -1,6 +1,7 @@
 /* Shouce search runtime: window.ShouceSearch = { configure({ root }), search(query, { limit }) }.
  * search() resolves to the best `limit` hits, an array whose `total` is the number of
- * pages that matched.
+ * pages that matched; when none did, its `suggestions` are the site's words that read
+ * or are spelt nearly like the query ([{ text, reading }], maybe empty).
  *
  * Loads only the parts of the index a query needs, as <script> files under
  * search/idx/ (so it works from file://), and ranks exactly as `shouce search` does:
@@ -15,7 +16,7 @@
   "use strict";
 
   var DIR = "search/idx/";
-  var EXACT = 100, HOMOPHONE = 55, PINYIN = 90, INITIALS = 70, SYNONYM = 90, COVERAGE = 3;
+  var EXACT = 100, HOMOPHONE = 55, SWAPPED = 50, PINYIN = 90, INITIALS = 70, SYNONYM = 90, COVERAGE = 3;
   var WORD_MAX = 11, WIDTH = 80, LEAD = 16, MAX_MATCHES = 400;
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   var SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
@@ -67,6 +68,9 @@
 
   function manifest() {
     return file("m", 0).then(function (m) {
+      if (!(m && m.s > 0 && m.r > 0 && m.dc > 0 && m.sy && m.sec)) {
+        throw new Error("the search index file manifest.js is damaged; build the site again");
+      }
       if (!syllableIds) {
         M = m;
         syllableIds = {};
@@ -209,9 +213,17 @@
 
   function slot(token, pair) { return { alts: [{ token: token, weight: EXACT }], pair: pair || null }; }
 
+  /* The groups; `named` is the token of pages whose title is the query. */
   function plan(query) {
     var p = planWith(query, true);
-    return p.length ? p : planWith(query, false);
+    if (!p.length) p = planWith(query, false);
+    var n = name(query);
+    p.named = p.length && n ? "t:" + hash(n).toString(16) : null;
+    return p;
+  }
+
+  function name(text) {
+    return Array.from(text).map(fold).filter(function (c) { return isCjk(c) || isWord(c); }).join("");
   }
 
   function phrases() {
@@ -262,7 +274,8 @@
       interps: members.map(function (m, n) {
         return { weight: n === 0 ? EXACT : SYNONYM, slots: literalSlots(m, n === 0) };
       }),
-      words: []
+      words: [],
+      typed: []
     };
   }
 
@@ -328,7 +341,7 @@
     var slots = [];
     if (part.length === 1) slots.push(slot(part[0], null));
     for (var i = 0; i + 1 < part.length; i++) slots.push(slot(part[i] + part[i + 1], [part[i], part[i + 1]]));
-    return { interps: [{ weight: EXACT, slots: slots }], words: [] };
+    return { interps: [{ weight: EXACT, slots: slots }], words: [], typed: [] };
   }
 
   function isLetters(w) { return /^[a-z]+$/.test(w); }
@@ -345,7 +358,8 @@
           { weight: EXACT, slots: trunc.map(function (t) { return slot(t, null); }) },
           pinyinInterp(syllables)
         ],
-        words: trunc
+        words: trunc,
+        typed: words.slice()
       });
       return;
     }
@@ -358,7 +372,7 @@
         for (var i = 0; i + 1 < w.length; i++) slots.push(slot("i:" + w.charAt(i) + w.charAt(i + 1), null));
         interps.push({ weight: INITIALS, slots: slots });
       }
-      groups.push({ interps: interps, words: [trunc[n]] });
+      groups.push({ interps: interps, words: [trunc[n]], typed: [w] });
     });
   }
 
@@ -379,6 +393,7 @@
     eachSlot(groups, function (s) {
       s.alts.forEach(function (a) { if (out.indexOf(a.token) < 0) out.push(a.token); });
     });
+    if (groups.named && out.indexOf(groups.named) < 0) out.push(groups.named);
     return out;
   }
 
@@ -395,13 +410,71 @@
       if (!s.pair || lookup.hasOwnProperty(s.alts[0].token)) return;
       var ra = reading(s.pair[0]), rb = reading(s.pair[1]);
       if (ra && rb) s.alts.push({ token: "p:" + ra + " " + rb, weight: HOMOPHONE });
+      if (s.pair[0] !== s.pair[1]) s.alts.push({ token: s.pair[1] + s.pair[0], weight: SWAPPED });
     });
+  }
+
+  /* A readings file's entry: the reading, then the simplified form of a traditional
+   * character ("ping评"). */
+  function readingEntry(c) {
+    var shard = data.r[hash(c) % M.r];
+    return shard && shard.hasOwnProperty(c) ? shard[c] : "";
   }
 
   function reading(c) {
     if (siteReadings.hasOwnProperty(c)) return siteReadings[c];
-    var shard = data.r[hash(c) % M.r];
-    return shard && shard.hasOwnProperty(c) ? shard[c] : null;
+    return readingEntry(c).match(/^[a-z]*/)[0] || null;
+  }
+
+  /* tradition.rs: the site's characters are simplified already; another character's
+   * simplified form comes with its reading (the readings file must be loaded). */
+  function simplify(c) {
+    if (!isCjk(c) || siteReadings.hasOwnProperty(c)) return c;
+    return readingEntry(c).replace(/^[a-z]*/, "") || c;
+  }
+
+  /* Loads the readings files of the characters the manifest has no reading for. */
+  function readingsOf(chars) {
+    var shards = [];
+    chars.forEach(function (c) {
+      if (siteReadings.hasOwnProperty(c)) return;
+      var i = hash(c) % M.r;
+      if (shards.indexOf(i) < 0) shards.push(i);
+    });
+    return Promise.all(shards.map(function (i) { return file("r", i); }));
+  }
+
+  function isPhonetic(t) { return /^[pi]:/.test(t); }
+
+  function surfaceTokens(groups, lookup) {
+    var out = [];
+    eachSlot(groups, function (s) {
+      s.alts.forEach(function (a) {
+        var p = isPhonetic(a.token) ? lookup[a.token] : null;
+        (p ? p.surfaces : []).forEach(function (t) { if (out.indexOf(t) < 0) out.push(t); });
+      });
+    });
+    return out;
+  }
+
+  /* query.rs add_surfaces: the commonest bigram read so keeps the token's weight, the
+   * others half of it and no more weight x idf than the commonest. */
+  function addSurfaces(groups, lookup) {
+    eachSlot(groups, function (s) {
+      var phonetic = s.alts.filter(function (a) { return isPhonetic(a.token); });
+      phonetic.forEach(function (alt) {
+        var p = lookup[alt.token];
+        if (!p) return;
+        var idfs = p.surfaces.map(function (t) { return lookup[t] ? lookup[t].idf : null; });
+        var first = idfs.length && idfs[0] !== null ? idfs[0] : 0;
+        p.surfaces.forEach(function (t, k) {
+          var idf = idfs[k];
+          if (idf === null || !(idf > 0)) return;
+          var w = k === 0 ? alt.weight : Math.floor(alt.weight * Math.min(first, idf) / (2 * idf));
+          if (w > 0 && !s.alts.some(function (a) { return a.token === t; })) s.alts.push({ token: t, weight: w });
+        });
+      });
+    });
   }
 
   function preferWords(groups, lookup) {
@@ -429,14 +502,17 @@
 
   function score(groups, lookup) {
     var slots = [], rows = new Map();
-    groups.forEach(function (g) {
-      g.interps.forEach(function (it) { it.slots.forEach(function (s) { slots.push(s); }); });
+    groups.forEach(function (g, gi) {
+      var cap = idfCap(g, lookup);
+      g.interps.forEach(function (it, ii) {
+        it.slots.forEach(function (s) { slots.push({ slot: s, cap: ii > 0 ? cap : 0 }); });
+      });
     });
-    slots.forEach(function (s, n) {
-      s.alts.forEach(function (alt) {
+    slots.forEach(function (x, n) {
+      x.slot.alts.forEach(function (alt) {
         var p = lookup[alt.token];
         if (!p) return;
-        var base = alt.weight * p.idf;
+        var base = alt.weight * (x.cap > 0 ? Math.min(p.idf, x.cap) : p.idf);
         p.docs.forEach(function (d) {
           var v = base * d[1];
           var row = rows.get(d[0]);
@@ -450,8 +526,24 @@
       var s = docScore(groups, row);
       if (s > 0) out.push([doc, s]);
     });
+    var named = groups.named ? lookup[groups.named] : null;
+    if (named) {
+      var top = 0;
+      out.forEach(function (x) { top = Math.max(top, x[1]); });
+      out.forEach(function (x) { if (hasDoc(named.docs, x[0])) x[1] += top; });
+    }
     out.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return out;
+  }
+
+  /* The highest idf of the typed reading's tokens the site has (rank.rs idf_cap). */
+  function idfCap(g, lookup) {
+    var cap = 0;
+    if (!g.interps.length) return 0;
+    g.interps[0].slots.forEach(function (s) {
+      s.alts.forEach(function (a) { if (lookup[a.token]) cap = Math.max(cap, lookup[a.token].idf); });
+    });
+    return cap;
   }
 
   function docScore(groups, row) {
@@ -491,8 +583,12 @@
     }
   }
 
-  function snippet(text, highlights) {
-    var chars = Array.from(text), folded = chars.map(fold), matches = [], i;
+  /* `folds`: the text's traditional characters, each followed by its simplified form. */
+  function snippet(text, highlights, folds) {
+    var simple = {}, f = Array.from(folds || ""), i;
+    for (i = 0; i + 1 < f.length; i += 2) simple[f[i]] = f[i + 1];
+    var chars = Array.from(text), matches = [];
+    var folded = chars.map(function (c) { c = fold(c); return simple[c] || c; });
     outer: for (var h = 0; h < highlights.length; h++) {
       var needle = Array.from(highlights[h]);
       if (!needle.length || needle.length > folded.length) continue;
@@ -569,30 +665,167 @@
     return lo < docs.length && docs[lo][0] === doc;
   }
 
+  /* ---- suggest.rs ---- */
+
+  var MAX_SUGGESTIONS = 5, MAX_CANDIDATES = 32, MAX_WORD_EDIT = 8;
+  var FUZZY_INITIALS = [["zh", "z"], ["ch", "c"], ["sh", "s"], ["z", "zh"], ["c", "ch"], ["s", "sh"],
+    ["n", "l"], ["l", "n"], ["f", "h"], ["h", "f"]];
+  var FUZZY_FINALS = [["ang", "an"], ["eng", "en"], ["ing", "in"], ["an", "ang"], ["en", "eng"], ["in", "ing"]];
+
+  function candidateKey(c) { return (c.word !== undefined ? "w" + c.word : "s" + c.syllables.join(",")); }
+
+  function pushCandidate(out, c) {
+    var k = candidateKey(c);
+    for (var i = 0; i < out.length; i++) if (candidateKey(out[i]) === k) return;
+    out.push(c);
+  }
+
+  function candidates(groups) {
+    var out = [];
+    groups.forEach(function (g) {
+      var mine = [], chars = [];
+      if (g.interps.length) {
+        g.interps[0].slots.forEach(function (s) {
+          if (!s.pair) return;
+          if (!chars.length) chars.push(s.pair[0]);
+          chars.push(s.pair[1]);
+        });
+      }
+      var syl = [], ok = true;
+      chars.forEach(function (c) {
+        var r = reading(c);
+        if (r !== null && syllableIds.hasOwnProperty(r)) syl.push(syllableIds[r]); else ok = false;
+      });
+      if (ok && syl.length >= 2) fuzzy(syl, mine);
+      var words = [];
+      if (g.typed.length >= 2) words.push(g.typed.join(""));
+      words = words.concat(g.typed);
+      words.filter(function (w) { return /^[a-z]+$/.test(w); }).forEach(function (w) {
+        edits(w).forEach(function (e) {
+          if (e !== w && e.length >= 2 && e.length <= MAX_WORD_EDIT) pushCandidate(mine, { word: e });
+          var sp = split(e) || [];
+          for (var i = 0; i < sp.length; i++) {
+            if (sp[i].length >= 2) { pushCandidate(mine, { syllables: sp[i] }); break; }
+          }
+        });
+      });
+      mine.slice(0, MAX_CANDIDATES).forEach(function (c) { pushCandidate(out, c); });
+    });
+    return out;
+  }
+
+  function fuzzy(syl, out) {
+    pushCandidate(out, { syllables: syl.slice() });
+    syl.forEach(function (id, i) {
+      var text = M.sy[id], changed = [];
+      FUZZY_INITIALS.forEach(function (f) {
+        if (text.slice(0, f[0].length) === f[0]) changed.push(f[1] + text.slice(f[0].length));
+      });
+      FUZZY_FINALS.forEach(function (f) {
+        if (text.length >= f[0].length && text.slice(text.length - f[0].length) === f[0]) {
+          changed.push(text.slice(0, text.length - f[0].length) + f[1]);
+        }
+      });
+      changed.forEach(function (c) {
+        if (!syllableIds.hasOwnProperty(c)) return;
+        var v = syl.slice();
+        v[i] = syllableIds[c];
+        pushCandidate(out, { syllables: v });
+      });
+    });
+  }
+
+  function edits(w) {
+    var out = [w], i;
+    for (i = 1; i < w.length; i++) out.push(w.slice(0, i - 1) + w.charAt(i) + w.charAt(i - 1) + w.slice(i + 1));
+    for (i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+    return out;
+  }
+
+  function pairToken(a, b) { return "p:" + M.sy[a] + " " + M.sy[b]; }
+
+  function candidateTokens(cands) {
+    var out = [];
+    cands.forEach(function (c) {
+      var mine = [];
+      if (c.word !== undefined) mine.push(c.word);
+      else for (var i = 0; i + 1 < c.syllables.length; i++) mine.push(pairToken(c.syllables[i], c.syllables[i + 1]));
+      mine.forEach(function (t) { if (out.indexOf(t) < 0) out.push(t); });
+    });
+    return out;
+  }
+
+  function suggestions(cands, lookup) {
+    var out = [];
+    for (var n = 0; n < cands.length && out.length < MAX_SUGGESTIONS; n++) {
+      var c = cands[n], found = null;
+      if (c.word !== undefined) {
+        if (lookup[c.word] && lookup[c.word].docs.length) found = { text: c.word, reading: "" };
+      } else {
+        var text = chain(c.syllables, lookup);
+        if (text !== null) found = { text: text, reading: c.syllables.map(function (x) { return M.sy[x]; }).join("") };
+      }
+      if (found && !out.some(function (o) { return o.text === found.text; })) out.push(found);
+    }
+    return out;
+  }
+
+  function chain(syl, lookup) {
+    var word = [];
+    for (var i = 0; i + 1 < syl.length; i++) {
+      var p = lookup[pairToken(syl[i], syl[i + 1])];
+      if (!p) return null;
+      var next = null;
+      for (var k = 0; k < p.surfaces.length && !next; k++) {
+        var cs = Array.from(p.surfaces[k]);
+        if (cs.length === 2 && (!word.length || word[word.length - 1] === cs[0])) next = cs;
+      }
+      if (!next) return null;
+      if (!word.length) word.push(next[0]);
+      word.push(next[1]);
+    }
+    return word.join("");
+  }
+
+  function suggest(groups) {
+    var cands = candidates(groups), lookup = {};
+    return lookupTokens(candidateTokens(cands), lookup).then(function () {
+      return suggestions(cands, lookup);
+    });
+  }
+
   /* ---- engine.rs: one search ---- */
 
   function search(query, options) {
     var limit = options && options.limit > 0 ? options.limit : 10;
+    var typed = [];
     return manifest().then(function () {
-      var groups = plan(String(query || ""));
+      typed = Array.from(String(query || "")).map(fold);
+      return readingsOf(typed.filter(isCjk));
+    }).then(function () {
+      var groups = plan(typed.map(simplify).join(""));
       if (!groups.length) return [];
       var lookup = {};
-      var chars = planChars(groups);
-      var readingShards = [];
-      chars.forEach(function (c) {
-        if (siteReadings.hasOwnProperty(c)) return;
-        var i = hash(c) % M.r;
-        if (readingShards.indexOf(i) < 0) readingShards.push(i);
-      });
       return Promise.all([
         lookupTokens(planTokens(groups), lookup),
-        Promise.all(readingShards.map(function (i) { return file("r", i); }))
+        readingsOf(planChars(groups))
       ]).then(function () {
         addHomophones(groups, lookup);
         return lookupTokens(planTokens(groups), lookup);
       }).then(function () {
         preferWords(groups, lookup);
+        return lookupTokens(surfaceTokens(groups, lookup), lookup);
+      }).then(function () {
+        addSurfaces(groups, lookup);
         var ranked = score(groups, lookup);
+        if (!ranked.length) {
+          return suggest(groups).then(function (s) {
+            var none = [];
+            none.total = 0;
+            none.suggestions = s;
+            return none;
+          });
+        }
         var top = ranked.slice(0, limit);
         return Promise.all(top.map(function (t) { return file("d", Math.floor(t[0] / M.dc)); })).then(function (chunks) {
           var hits = top.map(function (t, n) {
@@ -621,7 +854,7 @@
       url: d[1],
       title: d[2],
       section: section,
-      snippet: snippet(d[4], highlights(groups, lookup, doc)),
+      snippet: snippet(d[4], highlights(groups, lookup, doc), d[5]),
       score: score
     };
   }
