@@ -54,6 +54,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         }
     };
     let content_dir = root.join("content");
+    let mut screen_warnings = Vec::new();
     let entries = if content_dir.is_dir() {
         let walk = crate::fs::walk_files(&content_dir);
         for (path, source) in walk.unreadable {
@@ -62,7 +63,10 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
                     .with_hint("check that the file exists (a link may point nowhere) and that you may read it"),
             );
         }
-        walk.files
+        let (kept, screened) = assets::screen(root, walk.files);
+        problems.extend(screened.iter().filter(|d| d.is_error()).cloned());
+        screen_warnings.extend(screened.into_iter().filter(|d| !d.is_error()));
+        kept
     } else {
         problems.push(
             Diagnostic::error(Location::file("content"), "there is no content/ folder").with_hint(
@@ -151,6 +155,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         .collect();
     files.extend(assets::plain_files(&root.join("static"), "")?);
     let mut warnings = quiz_problems;
+    warnings.extend(screen_warnings);
     warnings.extend(overdue_reviews(&library, options));
     Ok(Inputs {
         config,

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::content::{Child, Library, Page, ROOT};
 use crate::error::{self, Diagnostic, Failure, Severity};
-use crate::markdown::{self, Rendered, SiteMap, highlight::Highlighter, links};
+use crate::markdown::{self, Rendered, SiteMap, highlight::Highlighter, links, marker::Markers};
 
 use super::anchors;
 use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
@@ -417,6 +417,7 @@ fn write_site_files(
         .enumerate()
         .map(|(n, o)| (lib.url_path(o.item), print::entry_anchor(n + 1)))
         .collect();
+    let markers = Markers::fresh();
     let entries: Vec<PrintEntry> = in_book
         .par_iter()
         .enumerate()
@@ -436,7 +437,7 @@ fn write_site_files(
                 path: lib.url_path(o.item),
                 depth,
                 kind,
-                content: print::marker(n + 1),
+                content: markers.marker(n + 1),
                 anchor,
                 effective: page.and_then(|p| p.meta.effective),
                 review_by,
@@ -469,7 +470,9 @@ fn write_site_files(
     match shared.inputs.theme.render("print.html", &print) {
         Ok(html) => out.write(
             &format!("{}index.html", print::PATH),
-            print::splice(&html, &bodies).as_bytes(),
+            markers
+                .splice(&html, |n| bodies.get(n.wrapping_sub(1)).map(|b| b.as_str()))
+                .as_bytes(),
         )?,
         Err(d) => problems.push(d),
     }

@@ -14,6 +14,7 @@ pub mod dialogue;
 pub mod heading;
 pub mod highlight;
 pub mod links;
+pub mod marker;
 pub mod quiz_block;
 mod sanitize;
 
@@ -79,6 +80,8 @@ pub struct Rendered {
     pub anchor_refs: Vec<AnchorRef>,
     /// ```` ```quiz ```` blocks, in order; the HTML holds a marker for each.
     pub quiz_refs: Vec<quiz_block::QuizRef>,
+    /// The markers the quiz blocks left, keyed by the page's text.
+    pub markers: marker::Markers,
     /// The text without markup, for word counts and search.
     pub plain: String,
     pub diagnostics: Vec<Diagnostic>,
@@ -145,7 +148,10 @@ pub fn render(page: Source<'_>, site: &dyn SiteMap, options: Options<'_>) -> Ren
         site,
         options,
         out: Vec::with_capacity(events.len()),
-        rendered: Rendered::default(),
+        rendered: Rendered {
+            markers: marker::Markers::keyed(page.text.as_bytes()),
+            ..Rendered::default()
+        },
         ids: IdAllocator::default(),
         flat_toc: Vec::new(),
         callouts: Vec::new(),
@@ -413,7 +419,7 @@ impl<'p> Renderer<'p, '_> {
                     id: id.to_string(),
                     span: start..start + id.len(),
                 });
-                quiz_block::marker(n)
+                quiz_block::marker(&self.rendered.markers, n)
             }
             Err(message) => {
                 let d = Diagnostic::at(
@@ -462,6 +468,12 @@ impl<'p> Renderer<'p, '_> {
     /// Rewrites one link destination, recording what must be checked.
     fn rewrite(&mut self, dest: CowStr<'p>, range: &Range<usize>) -> CowStr<'p> {
         let span = self.dest_span(&dest, range);
+        if let Some(scheme) = links::scheme(&dest)
+            && !links::scheme_allowed(&scheme, &self.options.markdown.link_schemes)
+        {
+            self.unsafe_scheme(span, &scheme);
+            return CowStr::Borrowed("");
+        }
         let source_dir = self.page.source.rsplit_once('/').map_or("", |(dir, _)| dir);
         match links::classify(&dest, source_dir) {
             Target::External => dest,
@@ -491,7 +503,8 @@ impl<'p> Renderer<'p, '_> {
                     );
                     return dest;
                 }
-                format!("{}{suffix}", links::relative_url(self.page.url_path, &path)).into()
+                let url = links::relative_url(self.page.url_path, &path);
+                format!("{}{suffix}", links::encode_path(&url)).into()
             }
             Target::OutsideContent => {
                 self.broken(
@@ -502,6 +515,23 @@ impl<'p> Renderer<'p, '_> {
                 dest
             }
         }
+    }
+
+    /// A link whose scheme may run code or is not on the site's list: always an error,
+    /// and the link is emptied so the HTML never carries it.
+    fn unsafe_scheme(&mut self, span: Range<usize>, scheme: &str) {
+        let d = Diagnostic::at(
+            Severity::Error,
+            self.page.file,
+            self.page.text,
+            span,
+            format!("links may not use the `{scheme}:` scheme"),
+        )
+        .with_hint(format!(
+            "links may use {}; add a harmless scheme to `link_schemes` under [markdown] in shouce.toml",
+            links::SAFE_SCHEMES.map(|s| format!("{s}:")).join(", ")
+        ));
+        self.rendered.diagnostics.push(d);
     }
 
     fn anchor_ref(&mut self, source: String, anchor: &str, span: Range<usize>) {
