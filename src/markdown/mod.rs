@@ -155,7 +155,7 @@ pub fn render(page: Source<'_>, site: &dyn SiteMap, options: Options<'_>) -> Ren
         ids: IdAllocator::default(),
         flat_toc: Vec::new(),
         callouts: Vec::new(),
-        raw_html: false,
+        raw_html: None,
     };
     renderer.run(events);
     renderer.finish()
@@ -192,7 +192,8 @@ struct Renderer<'p, 's> {
     flat_toc: Vec<TocEntry>,
     /// One entry per open blockquote: whether it became a callout.
     callouts: Vec<bool>,
-    raw_html: bool,
+    /// Where the page's first raw HTML is, if it has any.
+    raw_html: Option<Range<usize>>,
 }
 
 impl<'p> Renderer<'p, '_> {
@@ -219,7 +220,7 @@ impl<'p> Renderer<'p, '_> {
                     self.out.push(Event::Start(tag));
                 }
                 Event::Html(_) | Event::InlineHtml(_) => {
-                    self.raw_html = true;
+                    self.raw_html.get_or_insert(range);
                     self.out.push(event);
                 }
                 Event::Text(ref text) | Event::Code(ref text) => {
@@ -534,6 +535,23 @@ impl<'p> Renderer<'p, '_> {
         self.rendered.diagnostics.push(d);
     }
 
+    /// The page nests too deep to be sanitized in reasonable time (see [`sanitize`]).
+    fn too_deep(&mut self, first_raw_html: Range<usize>) {
+        let base = self.page.body_start;
+        let d = Diagnostic::at(
+            Severity::Error,
+            self.page.file,
+            self.page.text,
+            base + first_raw_html.start..base + first_raw_html.end,
+            format!(
+                "this page nests HTML elements more than {} deep",
+                sanitize::MAX_DEPTH
+            ),
+        )
+        .with_hint("close the HTML elements you open, and nest lists and quotes less deeply");
+        self.rendered.diagnostics.push(d);
+    }
+
     fn anchor_ref(&mut self, source: String, anchor: &str, span: Range<usize>) {
         let anchor = percent_encoding::percent_decode_str(anchor)
             .decode_utf8_lossy()
@@ -570,9 +588,16 @@ impl<'p> Renderer<'p, '_> {
 
     fn finish(mut self) -> Rendered {
         let mut html = String::with_capacity(self.page.text.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
-        if self.raw_html && self.options.markdown.raw_html == RawHtml::Sanitize {
-            html = sanitize::clean(&html);
+        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
+        if let Some(first) = self.raw_html.clone()
+            && self.options.markdown.raw_html == RawHtml::Sanitize
+        {
+            html = if sanitize::too_deep(&html) {
+                self.too_deep(first);
+                String::new()
+            } else {
+                sanitize::clean(&html)
+            };
         }
         self.rendered.html = html;
         self.rendered.toc = heading::nest(self.flat_toc);
