@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::Site;
-use shouce::build::Report;
-use shouce::error::{self, Failure};
+use shouce::build::{BuildOptions, OutputMode, Report};
+use shouce::error::{self, Diagnostic, Failure};
 
 /// What a case puts in the site.
 #[derive(Clone, Copy)]
@@ -33,6 +33,8 @@ enum Put {
 enum Then {
     /// The build fails with this error, located at `--> ` this (a prefix of it).
     Refused(&'static str, &'static str),
+    /// The build fails with all of these errors, in one run.
+    RefusedAll(&'static [(&'static str, &'static str)]),
     /// The build succeeds with this warning, located at this.
     Warned(&'static str, &'static str),
     /// The build succeeds.
@@ -114,6 +116,8 @@ const CASES: &[Case] = &[
     case("forged print marker", &[File("content/a.md", "BODY-A"), File("content/b.md", "+++\ntitle = \"\u{F8F0}1\u{F8F1}\"\n+++\n\u{F8F0}1\u{F8F1}")], Built, &[Times("print/index.html", "BODY-A", 1)]),
     case("forged quiz marker", &[File("quizzes/drill.toml", PRACTICE), File("content/a.md", "```quiz\ndrill\n```\n\n<div class=\"quiz-embed\">\u{F8F2}0\u{F8F3}</div>\n\n\u{F8F2}0\u{F8F3}")], Built, &[Times("a/index.html", "QUIZ-PROMPT", 1)]),
     case("forged quiz root mark", &[File("quizzes/drill.toml", PRACTICE), File("content/a.md", "```quiz\ndrill\n```\n\n`__shouce_root__/x`")], Built, &[Times("a/index.html", "__shouce_root__/x", 1)]),
+    // Errors that help: a front-matter mistake does not hide the other pages' link errors.
+    case("front matter and links", &[File("content/a.md", "+++\ntitel = \"a\"\n+++\n"), File("content/b.md", "[a](a.md) [x](missing.md) [y](guide/start.md#nowhere)")], RefusedAll(&[("unknown field `titel`", "content/a.md:2:1"), ("link to a missing page `missing.md`", "content/b.md:4:15"), ("no heading `#nowhere`", "content/b.md:4")]), &[]),
     // Never hang: pathological pages build in near-linear time.
     case("50,000 identical headings", &[Made("content/a.md", "repeated-headings")], Built, &[Times("a/index.html", "id=\"小结-49999\"", 1)]),
     case("lists nested 10,000 deep", &[Made("content/a.md", "nested-lists")], Built, &[]),
@@ -159,28 +163,20 @@ fn run(case: &Case) -> Result<(), String> {
     }
     let before = site_files(&site);
     let fail = |why: String| Err(format!("{}: {why}", case.name));
-    let Some((result, elapsed)) = build_within(&site, BUDGET) else {
+    let Some((result, elapsed)) = build_within(site.options(), BUDGET) else {
         return fail(format!("did not finish within {BUDGET:?}"));
     };
     eprintln!("{}: {elapsed:.2?}", case.name);
     match (case.then, result) {
         (Refused(expected, at), Err(Failure::Author(d))) => {
-            let text = error::render_all(&d);
-            if !said(&text, expected, at) {
-                return fail(format!("expected `{expected}` at {at} in\n{text}"));
-            }
-            let after = site_files(&site);
-            if after != before {
-                let changed: Vec<&String> = (before.keys().chain(after.keys()))
-                    .filter(|k| before.get(*k) != after.get(*k))
-                    .collect();
-                return fail(format!(
-                    "a refused build changed the site's files: {changed:?}"
-                ));
-            }
-            Ok(())
+            refused(&site, &before, &d, &[(expected, at)]).or_else(fail)
         }
-        (Refused(..), other) => fail(format!("expected a refusal, got {}", outcome(&other))),
+        (RefusedAll(expected), Err(Failure::Author(d))) => {
+            refused(&site, &before, &d, expected).or_else(fail)
+        }
+        (Refused(..) | RefusedAll(_), other) => {
+            fail(format!("expected a refusal, got {}", outcome(&other)))
+        }
         (Warned(expected, at), Ok(report)) => {
             let text = error::render_all(&report.warnings);
             if !said(&text, expected, at) {
@@ -192,6 +188,41 @@ fn run(case: &Case) -> Result<(), String> {
         }
         (Built, Ok(_)) => check_holds(case, &site.tree("public")),
         (_, other) => fail(format!("expected a build, got {}", outcome(&other))),
+    }
+}
+
+/// A refusal must say every `expected` (message, location), leave the site's files
+/// as they were, and `check` must say exactly what `build` said.
+fn refused(
+    site: &Site,
+    before: &BTreeMap<String, Vec<u8>>,
+    diagnostics: &[Diagnostic],
+    expected: &[(&str, &str)],
+) -> Result<(), String> {
+    let text = error::render_all(diagnostics);
+    if let Some((message, at)) = expected.iter().find(|(m, at)| !said(&text, m, at)) {
+        return Err(format!("expected `{message}` at {at} in\n{text}"));
+    }
+    let after = site_files(site);
+    if &after != before {
+        let changed: Vec<&String> = (before.keys().chain(after.keys()))
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect();
+        return Err(format!(
+            "a refused build changed the site's files: {changed:?}"
+        ));
+    }
+    let check = BuildOptions {
+        output: OutputMode::Discard,
+        ..site.options()
+    };
+    match build_within(check, BUDGET) {
+        Some((Err(Failure::Author(d)), _)) if error::render_all(&d) == text => Ok(()),
+        Some((other, _)) => Err(format!(
+            "`check` disagrees with `build`:\n{text}\nagainst {}",
+            outcome(&other)
+        )),
+        None => Err(format!("`check` did not finish within {BUDGET:?}")),
     }
 }
 
@@ -211,8 +242,10 @@ fn site_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
 
 /// Builds the site on another thread, giving up after `budget` (a quadratic stage
 /// would otherwise hang the test instead of failing it).
-fn build_within(site: &Site, budget: Duration) -> Option<(Result<Report, Failure>, Duration)> {
-    let options = site.options();
+fn build_within(
+    options: BuildOptions,
+    budget: Duration,
+) -> Option<(Result<Report, Failure>, Duration)> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let started = Instant::now();

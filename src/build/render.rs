@@ -34,6 +34,7 @@ pub const SEARCH_PAGE: &str = "search/";
 struct Site<'a> {
     library: &'a Library,
     files: HashSet<&'a str>,
+    skipped: HashSet<&'a str>,
 }
 
 impl SiteMap for Site<'_> {
@@ -43,6 +44,10 @@ impl SiteMap for Site<'_> {
 
     fn has_asset(&self, path: &str) -> bool {
         self.files.contains(path)
+    }
+
+    fn is_skipped(&self, source: &str) -> bool {
+        self.skipped.contains(source)
     }
 }
 
@@ -122,6 +127,7 @@ pub fn render_site(
         site: Site {
             library: lib,
             files: inputs.files.iter().map(|c| c.to.as_str()).collect(),
+            skipped: inputs.skipped_pages.iter().map(String::as_str).collect(),
         },
         info: SiteInfo::new(&inputs.config),
         highlighter: Highlighter::default(),

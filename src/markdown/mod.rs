@@ -37,6 +37,11 @@ pub trait SiteMap {
     fn page_url(&self, source: &str) -> Option<&str>;
     /// Whether `path` (below `content/`) is a file that will be copied to the site.
     fn has_asset(&self, path: &str) -> bool;
+    /// Whether the page at `source` exists but was left out for its own errors: links
+    /// to it are not reported as broken (its errors are).
+    fn is_skipped(&self, _source: &str) -> bool {
+        false
+    }
 }
 
 /// The page being rendered.
@@ -484,6 +489,9 @@ impl<'p> Renderer<'p, '_> {
             }
             Target::Page { source, anchor } => {
                 let Some(url) = self.site.page_url(&source) else {
+                    if self.site.is_skipped(&source) {
+                        return dest;
+                    }
                     self.broken(span, format!("link to a missing page `{source}`"), "check the file name; links are relative to this page's folder and name the .md file");
                     return dest;
                 };
