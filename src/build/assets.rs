@@ -184,6 +184,35 @@ pub fn screen(site_root: &Path, entries: Vec<WalkEntry>) -> (Vec<WalkEntry>, Vec
     (kept, problems)
 }
 
+/// Files that would sit where a page's folder goes (`content/guide` beside
+/// `content/guide.md`, or `static/rules` beside `content/rules/`): the build could
+/// write only one of them, so `check` reports what `build` would trip over.
+pub fn page_collisions(site_root: &Path, urls: &[&str], files: &[Copy]) -> Vec<Diagnostic> {
+    let mut folders = std::collections::HashSet::new();
+    for url in urls {
+        let mut end = 0;
+        for segment in url.split('/').filter(|s| !s.is_empty()) {
+            end += segment.len() + 1;
+            folders.insert(&url[..end - 1]);
+        }
+    }
+    files
+        .iter()
+        .filter(|copy| folders.contains(copy.to.as_str()))
+        .map(|copy| {
+            let shown = copy.from.strip_prefix(site_root).unwrap_or(&copy.from);
+            Diagnostic::error(
+                Location::file(shown),
+                format!(
+                    "the file /{} is where the folder of the page /{}/ goes",
+                    copy.to, copy.to
+                ),
+            )
+            .with_hint("rename the file, or give it an extension")
+        })
+        .collect()
+}
+
 /// Why the file at `path` lies outside the site at `root` (canonical), if it does.
 fn outside(root: &Path, path: &Path) -> Option<String> {
     let real = std::fs::canonicalize(path).ok()?;

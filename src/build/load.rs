@@ -167,8 +167,14 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         })
         .collect();
     files.extend(assets::plain_files(&root.join("static"), "")?);
+    let urls = (library.pages.iter().map(|p| p.url_path.as_str()))
+        .chain(library.sections.iter().map(|s| s.url_path.as_str()))
+        .collect::<Vec<_>>();
+    // Errors, reported with the render phase's (files are copied only after it).
+    let collisions = assets::page_collisions(root, &urls, &files);
     let mut warnings = quiz_problems;
     warnings.extend(skipped);
+    warnings.extend(collisions);
     warnings.extend(overdue_reviews(&library, options));
     Ok(Inputs {
         config,
