@@ -167,24 +167,42 @@ pub fn render(page: Source<'_>, site: &dyn SiteMap, options: Options<'_>) -> Ren
 }
 
 /// pulldown-cmark splits text at characters that might start markup (`[`, `!`);
-/// joining neighbouring text events makes callout markers easy to see.
+/// joining neighbouring text events makes callout markers easy to see. A run of text
+/// events is joined once, into one string (joining pairwise copied the growing text
+/// again for every piece: quadratic on a line of 10,000 `[`).
 fn merge_text<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
 ) -> Vec<(Event<'a>, Range<usize>)> {
     let mut merged: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    let mut run: Vec<(CowStr<'a>, Range<usize>)> = Vec::new();
     for (event, range) in events {
-        if let (Event::Text(next), Some((Event::Text(prev), prev_range))) =
-            (&event, merged.last_mut())
-        {
-            let mut joined = prev.to_string();
-            joined.push_str(next);
-            *prev = CowStr::from(joined);
-            prev_range.end = range.end;
-            continue;
+        match event {
+            Event::Text(text) => run.push((text, range)),
+            other => {
+                flush_text(&mut run, &mut merged);
+                merged.push((other, range));
+            }
         }
-        merged.push((event, range));
     }
+    flush_text(&mut run, &mut merged);
     merged
+}
+
+fn flush_text<'a>(
+    run: &mut Vec<(CowStr<'a>, Range<usize>)>,
+    merged: &mut Vec<(Event<'a>, Range<usize>)>,
+) {
+    if run.len() <= 1 {
+        merged.extend(run.drain(..).map(|(text, range)| (Event::Text(text), range)));
+        return;
+    }
+    let start = run[0].1.start;
+    let end = run[run.len() - 1].1.end;
+    let mut joined = String::with_capacity(run.iter().map(|(t, _)| t.len()).sum());
+    for (text, _) in run.drain(..) {
+        joined.push_str(&text);
+    }
+    merged.push((Event::Text(joined.into()), start..end));
 }
 
 struct Renderer<'p, 's> {
