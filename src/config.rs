@@ -59,6 +59,8 @@ struct RawMarkdown {
     raw_html: Option<RawHtml>,
     highlight_theme_light: Option<String>,
     highlight_theme_dark: Option<String>,
+    #[serde(default)]
+    link_schemes: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +106,8 @@ pub struct MarkdownConfig {
     pub raw_html: RawHtml,
     pub highlight_theme_light: String,
     pub highlight_theme_dark: String,
+    /// URL schemes links may use besides http, https, mailto and tel (lowercase).
+    pub link_schemes: Vec<String>,
 }
 
 /// Speaker names that mark the two sides of a ```` ```dialogue ```` block.
@@ -178,6 +182,9 @@ impl Config {
                     .markdown
                     .highlight_theme_dark
                     .unwrap_or_else(|| "base16-ocean.dark".into()),
+                link_schemes: (raw.markdown.link_schemes.iter())
+                    .map(|s| s.to_ascii_lowercase())
+                    .collect(),
             },
             dialogue: DialogueRoles {
                 customer: roles(raw.dialogue.customer_roles).unwrap_or(defaults.customer),

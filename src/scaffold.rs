@@ -1,6 +1,8 @@
 //! `shouce init DIR`: a new handbook that builds and explains itself — a config, a few
 //! pages that teach the format (front matter, sections, dialogues, callouts, links),
-//! a practice quiz that shows the quiz format, and a copy of the default theme to adapt.
+//! a practice quiz that shows the quiz format (and, beside it, the complete example of
+//! every question type as a `.txt` the build ignores), and a copy of the default theme
+//! to adapt. `tests/examples.rs` checks that the new site passes `check --strict`.
 
 use std::path::Path;
 
@@ -29,6 +31,12 @@ const FILES: &[(&str, &str)] = &[
     (
         "quizzes/guide-practice.toml",
         include_str!("scaffold/quizzes/guide-practice.toml"),
+    ),
+    // Every question type and exam setting, for reference: a `.txt` so it is not
+    // loaded (it cites the sample handbook's pages, which a new site does not have).
+    (
+        "quizzes/example.toml.txt",
+        include_str!("quiz/example.toml"),
     ),
 ];
 

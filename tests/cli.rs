@@ -45,8 +45,8 @@ fn author_errors_exit_1_with_locations() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("--> content/a.md:3:1"), "{stderr}");
     assert!(
-        stderr.ends_with("1 error\n"),
-        "parse errors come first: {stderr}"
+        stderr.contains("--> content/_index.md:4:7") && stderr.ends_with("2 errors\n"),
+        "a front-matter mistake does not hide the other pages' link errors: {stderr}"
     );
     assert!(!site.path("public").exists(), "check writes nothing");
 }

@@ -1,12 +1,14 @@
 //! Static files: the theme's `static/` (stylesheets and scripts fingerprinted, so a
 //! CDN may cache them forever), the generated code-highlighting stylesheets, the
 //! site's own `static/` (copied to the site root as is) and the attachments that sit
-//! next to pages in `content/`.
+//! next to pages in `content/`, once [`screen`] has kept back what must not be
+//! published.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Diagnostic, Error, Location};
+use crate::fs::WalkEntry;
 
 use super::write::Output;
 
@@ -146,6 +148,109 @@ pub fn plain_files(dir: &Path, prefix: &str) -> Result<Vec<Copy>, Error> {
             from: e.path,
         })
         .collect())
+}
+
+/// Files the build writes itself, which an attachment must not replace: every page is
+/// a folder's `index.html`, and these folders are the build's.
+const GENERATED_FILES: [&str; 2] = ["404.html", "sitemap.xml"];
+const GENERATED_DIRS: [&str; 2] = ["static/", "search/"];
+
+/// What of `content/` may be published. A file reached through a link that leads out
+/// of the site (or into a hidden folder in it, like the server's state) is left out
+/// with a warning: following it could publish a private key. An attachment named like
+/// a file the build writes, or a quiz bank (a `.toml` with `questions`: it holds the
+/// answers), is an error.
+pub fn screen(site_root: &Path, entries: Vec<WalkEntry>) -> (Vec<WalkEntry>, Vec<Diagnostic>) {
+    let root = std::fs::canonicalize(site_root).unwrap_or_else(|_| site_root.to_path_buf());
+    let mut problems = Vec::new();
+    let mut kept = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let shown = Path::new("content").join(&entry.relative);
+        if let Some(why) = outside(&root, &entry.path) {
+            problems.push(
+                Diagnostic::warning(Location::file(&shown), format!("not published: {why}"))
+                    .with_hint("copy the file into the site if it belongs in the handbook"),
+            );
+            continue;
+        }
+        if !entry.relative.ends_with(".md")
+            && let Some(d) = attachment_problem(&entry, &shown)
+        {
+            problems.push(d);
+            continue;
+        }
+        kept.push(entry);
+    }
+    (kept, problems)
+}
+
+/// Files that would sit where a page's folder goes (`content/guide` beside
+/// `content/guide.md`, or `static/rules` beside `content/rules/`): the build could
+/// write only one of them, so `check` reports what `build` would trip over.
+pub fn page_collisions(site_root: &Path, urls: &[&str], files: &[Copy]) -> Vec<Diagnostic> {
+    let mut folders = std::collections::HashSet::new();
+    for url in urls {
+        let mut end = 0;
+        for segment in url.split('/').filter(|s| !s.is_empty()) {
+            end += segment.len() + 1;
+            folders.insert(&url[..end - 1]);
+        }
+    }
+    files
+        .iter()
+        .filter(|copy| folders.contains(copy.to.as_str()))
+        .map(|copy| {
+            let shown = copy.from.strip_prefix(site_root).unwrap_or(&copy.from);
+            Diagnostic::error(
+                Location::file(shown),
+                format!(
+                    "the file /{} is where the folder of the page /{}/ goes",
+                    copy.to, copy.to
+                ),
+            )
+            .with_hint("rename the file, or give it an extension")
+        })
+        .collect()
+}
+
+/// Why the file at `path` lies outside the site at `root` (canonical), if it does.
+fn outside(root: &Path, path: &Path) -> Option<String> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let Ok(inside) = real.strip_prefix(root) else {
+        return Some(format!("it links to {}, outside the site", real.display()));
+    };
+    let hidden = inside
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    hidden.then(|| format!("it links to {}, a hidden file", inside.display()))
+}
+
+fn attachment_problem(entry: &WalkEntry, shown: &Path) -> Option<Diagnostic> {
+    let to = entry.relative.as_str();
+    let name = to.rsplit('/').next().unwrap_or(to);
+    let generated = name.eq_ignore_ascii_case("index.html")
+        || GENERATED_FILES.contains(&to)
+        || GENERATED_DIRS.iter().any(|d| to.starts_with(d));
+    if generated {
+        return Some(
+            Diagnostic::error(
+                Location::file(shown),
+                format!("the file /{to} is one the build writes itself"),
+            )
+            .with_hint("rename the file or the folder it is in"),
+        );
+    }
+    let is_bank = to.ends_with(".toml")
+        && crate::fs::read_to_string(&entry.path).is_ok_and(|text| {
+            toml::from_str::<toml::Table>(&text).is_ok_and(|t| t.contains_key("questions"))
+        });
+    is_bank.then(|| {
+        Diagnostic::error(
+            Location::file(shown),
+            "a quiz file in content/ would be published, answers and all",
+        )
+        .with_hint("move it to quizzes/")
+    })
 }
 
 #[cfg(test)]

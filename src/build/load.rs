@@ -31,9 +31,14 @@ pub struct Inputs {
     pub files: Vec<Copy>,
     /// `quizzes/*.toml`, checked one by one (links are checked after rendering).
     pub quizzes: Vec<QuizFile>,
-    /// Freshness warnings and the like found while loading, and the quizzes' errors
-    /// (reported with the render phase's, see `quiz_problems` in `load`).
+    /// Freshness warnings and the like found while loading, and the errors that leave
+    /// one file out but let the rest render (a page's front matter, a quiz, an
+    /// attachment that may not be published): reported with the render phase's, so
+    /// one run shows every mistake, and failing the build then.
     pub warnings: Vec<Diagnostic>,
+    /// Pages left out for their errors (source paths): links to them are not reported
+    /// as links to missing pages.
+    pub skipped_pages: Vec<String>,
     /// A hash of each page's text, by source path (for dev's rebuild cache).
     pub text_keys: HashMap<String, Key>,
     /// The highlighting themes' names and stylesheets (for dev's rebuild cache).
@@ -54,15 +59,21 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         }
     };
     let content_dir = root.join("content");
+    // Mistakes in single files: the file is left out and the rest still renders, so
+    // one run reports them together with every link error (see `Inputs::warnings`).
+    let mut skipped = Vec::new();
+    let mut skipped_pages = Vec::new();
     let entries = if content_dir.is_dir() {
         let walk = crate::fs::walk_files(&content_dir);
         for (path, source) in walk.unreadable {
-            problems.push(
+            skipped.push(
                 Diagnostic::error(Location::file(Path::new("content").join(path)), format!("cannot read the file: {source}"))
                     .with_hint("check that the file exists (a link may point nowhere) and that you may read it"),
             );
         }
-        walk.files
+        let (kept, screened) = assets::screen(root, walk.files);
+        skipped.extend(screened);
+        kept
     } else {
         problems.push(
             Diagnostic::error(Location::file("content"), "there is no content/ folder").with_hint(
@@ -76,6 +87,11 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         .partition(|e| e.relative.ends_with(".md"));
     let parsed: Vec<Result<(Key, Page), Vec<Diagnostic>>> =
         markdown.par_iter().map(|e| read_page(e, cache)).collect();
+    skipped_pages.extend(
+        (markdown.iter().zip(&parsed))
+            .filter(|(_, result)| result.is_err())
+            .map(|(entry, _)| entry.relative.clone()),
+    );
     let mut pages = Vec::with_capacity(parsed.len());
     let mut text_keys = HashMap::with_capacity(parsed.len());
     for result in parsed {
@@ -84,7 +100,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
                 text_keys.insert(page.source.clone(), key);
                 pages.push(page);
             }
-            Err(d) => problems.extend(d),
+            Err(d) => skipped.extend(d),
         }
     }
     // Quiz problems do not stop the load: the pages still render, so one run also
@@ -130,6 +146,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
     let (Some(config), Some(theme), Some(library), Some((light_css, dark_css)), true) =
         (config, theme, library, highlight_css, problems.is_empty())
     else {
+        problems.extend(skipped.into_iter().filter(Diagnostic::is_error));
         problems.extend(quiz_problems.into_iter().filter(Diagnostic::is_error));
         crate::error::sort(&mut problems);
         return Err(Failure::Author(problems));
@@ -150,7 +167,14 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         })
         .collect();
     files.extend(assets::plain_files(&root.join("static"), "")?);
+    let urls = (library.pages.iter().map(|p| p.url_path.as_str()))
+        .chain(library.sections.iter().map(|s| s.url_path.as_str()))
+        .collect::<Vec<_>>();
+    // Errors, reported with the render phase's (files are copied only after it).
+    let collisions = assets::page_collisions(root, &urls, &files);
     let mut warnings = quiz_problems;
+    warnings.extend(skipped);
+    warnings.extend(collisions);
     warnings.extend(overdue_reviews(&library, options));
     Ok(Inputs {
         config,
@@ -160,6 +184,7 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         files,
         quizzes,
         warnings,
+        skipped_pages,
         text_keys,
         highlight_css,
     })

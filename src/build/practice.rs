@@ -4,9 +4,11 @@
 //! The view of each practice quiz ([`PracticeView`], which carries its key for the
 //! browser grader) is built once per build, with links relative to the site root that
 //! the theme prefixes with `root` (links inside its Markdown carry
-//! `quizzes::ROOT_MARK`, which each page replaces). Embeds are spliced into a page's body after its
-//! Markdown is rendered, in place of the markers `markdown::quiz_block` leaves (the
-//! partial `quiz.html` rendered per page, since `root` differs); the print view gets a
+//! `quizzes::ROOT_MARK`, which each embed replaces: only in the quiz's HTML, never in
+//! the page's). Embeds are spliced into a page's body after its Markdown is rendered,
+//! in place of the markers `markdown::quiz_block` leaves (keyed by the page's text,
+//! so an author cannot forge one), rendering the partial `quiz.html` per page, since
+//! `root` differs; the print view gets a
 //! note linking to the quiz instead of a form it cannot run. `quiz.js` is loaded only
 //! by pages that show a quiz: by the first quiz of the page.
 //!
@@ -20,7 +22,7 @@ use serde::Serialize;
 
 use crate::content::{Child, Library};
 use crate::error::{Diagnostic, Severity};
-use crate::markdown::{self, Rendered, escape_html, quiz_block};
+use crate::markdown::{self, Rendered, escape_html};
 use crate::quiz::view::Renderers;
 use crate::quiz::{Link, PracticeView};
 use crate::theme::Theme;
@@ -149,12 +151,12 @@ impl<'a> Practice<'a> {
         root: &str,
         assets: &BTreeMap<String, String>,
     ) -> Result<Cow<'h, str>, Diagnostic> {
-        if rendered.quiz_refs.is_empty() || !quiz_block::has_markers(&rendered.html) {
+        if rendered.quiz_refs.is_empty() || !rendered.markers.found_in(&rendered.html) {
             return Ok(Cow::Borrowed(&rendered.html));
         }
         let mut failure = None;
         let mut load_script = true;
-        let html = quiz_block::splice(&rendered.html, |n| {
+        let html = rendered.markers.splice(&rendered.html, |n| {
             let view = self.views.get(rendered.quiz_refs.get(n)?.id.as_str())?;
             let context = EmbedContext {
                 quiz: view,
@@ -166,7 +168,8 @@ impl<'a> Practice<'a> {
             match theme.render(PARTIAL, &context) {
                 Ok(html) => {
                     load_script = false;
-                    Some(html)
+                    // Only the quiz's own HTML: the page's text is the author's.
+                    Some(quizzes::with_root(html, root))
                 }
                 Err(d) => {
                     failure.get_or_insert(d);
@@ -176,7 +179,7 @@ impl<'a> Practice<'a> {
         });
         match failure {
             Some(d) => Err(d),
-            None => Ok(Cow::Owned(quizzes::with_root(html, root))),
+            None => Ok(Cow::Owned(html)),
         }
     }
 
@@ -186,7 +189,7 @@ impl<'a> Practice<'a> {
         if rendered.quiz_refs.is_empty() {
             return Cow::Borrowed(&rendered.html);
         }
-        Cow::Owned(quiz_block::splice(&rendered.html, |n| {
+        Cow::Owned(rendered.markers.splice(&rendered.html, |n| {
             let view = self.views.get(rendered.quiz_refs.get(n)?.id.as_str())?;
             let href = markdown::links::relative_url(url_path, &format!("quizzes/{}/", view.id));
             Some(format!(

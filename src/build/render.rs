@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::content::{Child, Library, Page, ROOT};
 use crate::error::{self, Diagnostic, Failure, Severity};
-use crate::markdown::{self, Rendered, SiteMap, highlight::Highlighter, links};
+use crate::markdown::{self, Rendered, SiteMap, highlight::Highlighter, links, marker::Markers};
 
 use super::anchors;
 use super::cache::{Cache, CachedItem, Key, SiteKeys, item_key};
@@ -34,6 +34,7 @@ pub const SEARCH_PAGE: &str = "search/";
 struct Site<'a> {
     library: &'a Library,
     files: HashSet<&'a str>,
+    skipped: HashSet<&'a str>,
 }
 
 impl SiteMap for Site<'_> {
@@ -43,6 +44,10 @@ impl SiteMap for Site<'_> {
 
     fn has_asset(&self, path: &str) -> bool {
         self.files.contains(path)
+    }
+
+    fn is_skipped(&self, source: &str) -> bool {
+        self.skipped.contains(source)
     }
 }
 
@@ -122,6 +127,7 @@ pub fn render_site(
         site: Site {
             library: lib,
             files: inputs.files.iter().map(|c| c.to.as_str()).collect(),
+            skipped: inputs.skipped_pages.iter().map(String::as_str).collect(),
         },
         info: SiteInfo::new(&inputs.config),
         highlighter: Highlighter::default(),
@@ -417,6 +423,7 @@ fn write_site_files(
         .enumerate()
         .map(|(n, o)| (lib.url_path(o.item), print::entry_anchor(n + 1)))
         .collect();
+    let markers = Markers::fresh();
     let entries: Vec<PrintEntry> = in_book
         .par_iter()
         .enumerate()
@@ -436,7 +443,7 @@ fn write_site_files(
                 path: lib.url_path(o.item),
                 depth,
                 kind,
-                content: print::marker(n + 1),
+                content: markers.marker(n + 1),
                 anchor,
                 effective: page.and_then(|p| p.meta.effective),
                 review_by,
@@ -469,7 +476,9 @@ fn write_site_files(
     match shared.inputs.theme.render("print.html", &print) {
         Ok(html) => out.write(
             &format!("{}index.html", print::PATH),
-            print::splice(&html, &bodies).as_bytes(),
+            markers
+                .splice(&html, |n| bodies.get(n.wrapping_sub(1)).map(|b| b.as_str()))
+                .as_bytes(),
         )?,
         Err(d) => problems.push(d),
     }

@@ -131,17 +131,14 @@ pub fn parse(path: &Path, text: &str, split: &Split) -> Result<FrontMatter, Vec<
     };
     let slug = raw.slug.and_then(|s| {
         let slug = s.get_ref();
-        let bad = slug.is_empty()
-            || slug.contains(['/', '\\', '#', '?'])
-            || slug.chars().any(char::is_whitespace);
-        if !bad {
+        let Some(why) = super::segment_problem(slug) else {
             return Some(s.into_inner());
-        }
+        };
         let hint =
-            "a slug is one URL segment: no spaces, `/`, `#` or `?`, e.g. slug = \"refund-rules\"";
+            "a slug is one URL segment: letters, digits, `-` and `_`, e.g. slug = \"refund-rules\"";
         problems.push(error(
             shift(s.span()),
-            format!("`{slug}` is not a usable slug"),
+            format!("`{slug}` is not a usable slug: {why}"),
             hint,
         ));
         None

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 pub use frontmatter::FrontMatter;
 pub use library::{Child, DraftPolicy, Library, ROOT, Section};
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Location};
 
 /// A section's own page inside its folder.
 pub const SECTION_INDEX: &str = "_index.md";
@@ -39,6 +39,9 @@ impl Page {
         let split = frontmatter::split(&file, &text).map_err(|d| vec![d])?;
         let meta = frontmatter::parse(&file, &text, &split)?;
         let url_path = url_path(source, meta.slug.as_deref());
+        if let Some(d) = unsafe_file_name(&file, source, meta.slug.is_some()) {
+            return Err(vec![d]);
+        }
         Ok(Page {
             source: source.to_string(),
             file,
@@ -62,6 +65,49 @@ impl Page {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
     }
+}
+
+/// Why `name` cannot be one segment of a URL path and of a folder in the output, if it
+/// cannot: `.` and `..` would climb, a `:` would read as a scheme (`javascript:`),
+/// `#`, `?` and `%` change what a URL means, `/` and `\` split it, controls, spaces
+/// and quotes have no place in one, and a name ending in `.html` or `.xml` would
+/// clash with the files the build writes (`index.html`, `sitemap.xml`).
+pub fn segment_problem(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name == "." || name == ".." {
+        Some("`.` and `..` name folders that already exist")
+    } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Some("it holds a space or a control character")
+    } else if name.contains(['/', '\\', ':', '#', '?', '%', '"', '\'', '<', '>', '`']) {
+        Some("it holds one of / \\ : # ? % \" ' < > `")
+    } else if [".html", ".htm", ".xml"].iter().any(|e| lower.ends_with(e)) {
+        Some("a name ending in .html or .xml clashes with the files the build writes")
+    } else {
+        None
+    }
+}
+
+/// An error if a folder of `source`, or its file name when no slug replaces it,
+/// cannot be a URL segment (see [`segment_problem`]).
+fn unsafe_file_name(file: &std::path::Path, source: &str, has_slug: bool) -> Option<Diagnostic> {
+    let (dirs, name) = source.rsplit_once('/').unwrap_or(("", source));
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let named_by_file = !has_slug && name != SECTION_INDEX;
+    let segments = dirs.split('/').filter(|d| !d.is_empty());
+    let (segment, why) = segments
+        .chain(named_by_file.then_some(stem))
+        .find_map(|s| segment_problem(s).map(|why| (s, why)))?;
+    Some(
+        Diagnostic::error(
+            Location::file(file),
+            format!("`{segment}` cannot be part of a page's URL: {why}"),
+        )
+        .with_hint(
+            "rename the file or folder (letters, digits, `-`, `_`), or give the page a `slug`",
+        ),
+    )
 }
 
 /// `rules/refund.md` → `rules/refund/`; `rules/_index.md` → `rules/`; a slug replaces
@@ -94,6 +140,34 @@ mod tests {
         assert_eq!(url_path("rules/_index.md", None), "rules/");
         assert_eq!(url_path("_index.md", None), "");
         assert_eq!(url_path("start.md", None), "start/");
+    }
+
+    #[test]
+    fn names_that_are_not_url_segments_are_refused() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a b",
+            "a\u{7}",
+            "javascript:x",
+            "a#b",
+            "a%20",
+            "index.html",
+            "Sitemap.XML",
+        ] {
+            assert!(segment_problem(bad).is_some(), "{bad:?}");
+        }
+        for good in ["refund", "退款规则", "v1.2", "a_b-c", "_index"] {
+            assert_eq!(segment_problem(good), None, "{good:?}");
+        }
+        let page = |source: &str, front: &str| {
+            Page::parse(source, format!("+++\ntitle = \"t\"\n{front}+++\n"))
+        };
+        assert!(page("a b/x.md", "slug = \"x\"\n").is_err());
+        assert!(page("a/x#1.md", "").is_err());
+        assert!(page("a/x#1.md", "slug = \"x1\"\n").is_ok());
+        assert!(page("a/_index.md", "").is_ok());
     }
 
     #[test]

@@ -52,6 +52,34 @@ pub fn classify<'a>(dest: &'a str, source_dir: &str) -> Target<'a> {
     }
 }
 
+/// The schemes every site may link to; `[markdown] link_schemes` adds more.
+pub const SAFE_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// The scheme of `dest` as a browser reads it, lowercased, or `None` for a relative
+/// URL. Like the URL standard's parser it first drops leading and trailing control
+/// characters and spaces and every tab and newline, so `JavaScript:`, ` javascript:`
+/// and `java\tscript:` all give `javascript`. (Character references were decoded
+/// by the Markdown parser already: `&#106;avascript:` arrives as `javascript:`.)
+pub fn scheme(dest: &str) -> Option<String> {
+    let cleaned: String = dest
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let end = cleaned.find(':')?;
+    let name = &cleaned[..end];
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let valid = first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| name.to_ascii_lowercase())
+}
+
+/// Whether a link may use `scheme`: one of [`SAFE_SCHEMES`] or of `extra`.
+pub fn scheme_allowed(scheme: &str, extra: &[String]) -> bool {
+    SAFE_SCHEMES.contains(&scheme) || extra.iter().any(|e| e == scheme)
+}
+
 fn has_scheme(dest: &str) -> bool {
     let end = dest.find([':', '/', '#', '?']);
     matches!(end, Some(i) if dest.as_bytes()[i] == b':' && i > 0)
@@ -92,6 +120,23 @@ pub fn relative_url(from: &str, to: &str) -> String {
         url.push_str("./");
     }
     url
+}
+
+/// A `/`-separated path made of file names, written as a URL path: `a b#1.png` →
+/// `a%20b%231.png`. Characters that would change what the path means (`#`, `?`, `%`)
+/// or that a URL may not hold as they are (spaces, controls, quotes) are encoded;
+/// others, Chinese among them, are left as they are.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for ch in path.chars() {
+        let unsafe_ascii = ch.is_ascii_control() || " \"#%:<>?\\^`{|}".contains(ch);
+        if unsafe_ascii {
+            out.push_str(&format!("%{:02X}", ch as u32));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 /// `../` repeated once per folder of `url_path`: the way from a page back to the root.
@@ -139,6 +184,25 @@ mod tests {
     }
 
     #[test]
+    fn schemes_are_read_as_browsers_read_them() {
+        for dest in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " \u{1}javascript:x",
+            "java\tscr\nipt:x",
+        ] {
+            assert_eq!(scheme(dest).as_deref(), Some("javascript"), "{dest:?}");
+        }
+        assert_eq!(scheme("DATA:text/html,x").as_deref(), Some("data"));
+        assert_eq!(scheme("tel:+86-10").as_deref(), Some("tel"));
+        assert_eq!(scheme("rules/a.md"), None);
+        assert_eq!(scheme("#a:b"), None);
+        assert_eq!(scheme("1x:y"), None);
+        assert!(scheme_allowed("https", &[]) && !scheme_allowed("sms", &[]));
+        assert!(scheme_allowed("sms", &["sms".to_string()]));
+    }
+
+    #[test]
     fn relative_urls_between_pages() {
         assert_eq!(
             relative_url("scripts/greeting/", "rules/refund/"),
@@ -150,6 +214,11 @@ mod tests {
         assert_eq!(relative_url("rules/refund/", ""), "../../");
         assert_eq!(relative_url("rules/refund/", "rules/img.png"), "../img.png");
         assert_eq!(root_prefix("rules/refund/"), "../../");
+        assert_eq!(
+            encode_path("../a b/#1?%:.png"),
+            "../a%20b/%231%3F%25%3A.png"
+        );
+        assert_eq!(encode_path("图/流程.png"), "图/流程.png");
         assert_eq!(root_prefix(""), "");
     }
 }

@@ -14,6 +14,7 @@ pub mod dialogue;
 pub mod heading;
 pub mod highlight;
 pub mod links;
+pub mod marker;
 pub mod quiz_block;
 mod sanitize;
 
@@ -36,6 +37,11 @@ pub trait SiteMap {
     fn page_url(&self, source: &str) -> Option<&str>;
     /// Whether `path` (below `content/`) is a file that will be copied to the site.
     fn has_asset(&self, path: &str) -> bool;
+    /// Whether the page at `source` exists but was left out for its own errors: links
+    /// to it are not reported as broken (its errors are).
+    fn is_skipped(&self, _source: &str) -> bool {
+        false
+    }
 }
 
 /// The page being rendered.
@@ -79,6 +85,8 @@ pub struct Rendered {
     pub anchor_refs: Vec<AnchorRef>,
     /// ```` ```quiz ```` blocks, in order; the HTML holds a marker for each.
     pub quiz_refs: Vec<quiz_block::QuizRef>,
+    /// The markers the quiz blocks left, keyed by the page's text.
+    pub markers: marker::Markers,
     /// The text without markup, for word counts and search.
     pub plain: String,
     pub diagnostics: Vec<Diagnostic>,
@@ -145,35 +153,56 @@ pub fn render(page: Source<'_>, site: &dyn SiteMap, options: Options<'_>) -> Ren
         site,
         options,
         out: Vec::with_capacity(events.len()),
-        rendered: Rendered::default(),
+        rendered: Rendered {
+            markers: marker::Markers::keyed(page.text.as_bytes()),
+            ..Rendered::default()
+        },
         ids: IdAllocator::default(),
         flat_toc: Vec::new(),
         callouts: Vec::new(),
-        raw_html: false,
+        raw_html: None,
     };
     renderer.run(events);
     renderer.finish()
 }
 
 /// pulldown-cmark splits text at characters that might start markup (`[`, `!`);
-/// joining neighbouring text events makes callout markers easy to see.
+/// joining neighbouring text events makes callout markers easy to see. A run of text
+/// events is joined once, into one string (joining pairwise copied the growing text
+/// again for every piece: quadratic on a line of 10,000 `[`).
 fn merge_text<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
 ) -> Vec<(Event<'a>, Range<usize>)> {
     let mut merged: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    let mut run: Vec<(CowStr<'a>, Range<usize>)> = Vec::new();
     for (event, range) in events {
-        if let (Event::Text(next), Some((Event::Text(prev), prev_range))) =
-            (&event, merged.last_mut())
-        {
-            let mut joined = prev.to_string();
-            joined.push_str(next);
-            *prev = CowStr::from(joined);
-            prev_range.end = range.end;
-            continue;
+        match event {
+            Event::Text(text) => run.push((text, range)),
+            other => {
+                flush_text(&mut run, &mut merged);
+                merged.push((other, range));
+            }
         }
-        merged.push((event, range));
     }
+    flush_text(&mut run, &mut merged);
     merged
+}
+
+fn flush_text<'a>(
+    run: &mut Vec<(CowStr<'a>, Range<usize>)>,
+    merged: &mut Vec<(Event<'a>, Range<usize>)>,
+) {
+    if run.len() <= 1 {
+        merged.extend(run.drain(..).map(|(text, range)| (Event::Text(text), range)));
+        return;
+    }
+    let start = run[0].1.start;
+    let end = run[run.len() - 1].1.end;
+    let mut joined = String::with_capacity(run.iter().map(|(t, _)| t.len()).sum());
+    for (text, _) in run.drain(..) {
+        joined.push_str(&text);
+    }
+    merged.push((Event::Text(joined.into()), start..end));
 }
 
 struct Renderer<'p, 's> {
@@ -186,7 +215,8 @@ struct Renderer<'p, 's> {
     flat_toc: Vec<TocEntry>,
     /// One entry per open blockquote: whether it became a callout.
     callouts: Vec<bool>,
-    raw_html: bool,
+    /// Where the page's first raw HTML is, if it has any.
+    raw_html: Option<Range<usize>>,
 }
 
 impl<'p> Renderer<'p, '_> {
@@ -213,7 +243,7 @@ impl<'p> Renderer<'p, '_> {
                     self.out.push(Event::Start(tag));
                 }
                 Event::Html(_) | Event::InlineHtml(_) => {
-                    self.raw_html = true;
+                    self.raw_html.get_or_insert(range);
                     self.out.push(event);
                 }
                 Event::Text(ref text) | Event::Code(ref text) => {
@@ -413,7 +443,7 @@ impl<'p> Renderer<'p, '_> {
                     id: id.to_string(),
                     span: start..start + id.len(),
                 });
-                quiz_block::marker(n)
+                quiz_block::marker(&self.rendered.markers, n)
             }
             Err(message) => {
                 let d = Diagnostic::at(
@@ -462,6 +492,12 @@ impl<'p> Renderer<'p, '_> {
     /// Rewrites one link destination, recording what must be checked.
     fn rewrite(&mut self, dest: CowStr<'p>, range: &Range<usize>) -> CowStr<'p> {
         let span = self.dest_span(&dest, range);
+        if let Some(scheme) = links::scheme(&dest)
+            && !links::scheme_allowed(&scheme, &self.options.markdown.link_schemes)
+        {
+            self.unsafe_scheme(span, &scheme);
+            return CowStr::Borrowed("");
+        }
         let source_dir = self.page.source.rsplit_once('/').map_or("", |(dir, _)| dir);
         match links::classify(&dest, source_dir) {
             Target::External => dest,
@@ -471,6 +507,9 @@ impl<'p> Renderer<'p, '_> {
             }
             Target::Page { source, anchor } => {
                 let Some(url) = self.site.page_url(&source) else {
+                    if self.site.is_skipped(&source) {
+                        return dest;
+                    }
                     self.broken(span, format!("link to a missing page `{source}`"), "check the file name; links are relative to this page's folder and name the .md file");
                     return dest;
                 };
@@ -491,7 +530,8 @@ impl<'p> Renderer<'p, '_> {
                     );
                     return dest;
                 }
-                format!("{}{suffix}", links::relative_url(self.page.url_path, &path)).into()
+                let url = links::relative_url(self.page.url_path, &path);
+                format!("{}{suffix}", links::encode_path(&url)).into()
             }
             Target::OutsideContent => {
                 self.broken(
@@ -502,6 +542,40 @@ impl<'p> Renderer<'p, '_> {
                 dest
             }
         }
+    }
+
+    /// A link whose scheme may run code or is not on the site's list: always an error,
+    /// and the link is emptied so the HTML never carries it.
+    fn unsafe_scheme(&mut self, span: Range<usize>, scheme: &str) {
+        let d = Diagnostic::at(
+            Severity::Error,
+            self.page.file,
+            self.page.text,
+            span,
+            format!("links may not use the `{scheme}:` scheme"),
+        )
+        .with_hint(format!(
+            "links may use {}; add a harmless scheme to `link_schemes` under [markdown] in shouce.toml",
+            links::SAFE_SCHEMES.map(|s| format!("{s}:")).join(", ")
+        ));
+        self.rendered.diagnostics.push(d);
+    }
+
+    /// The page nests too deep to be sanitized in reasonable time (see [`sanitize`]).
+    fn too_deep(&mut self, first_raw_html: Range<usize>) {
+        let base = self.page.body_start;
+        let d = Diagnostic::at(
+            Severity::Error,
+            self.page.file,
+            self.page.text,
+            base + first_raw_html.start..base + first_raw_html.end,
+            format!(
+                "this page nests HTML elements more than {} deep",
+                sanitize::MAX_DEPTH
+            ),
+        )
+        .with_hint("close the HTML elements you open, and nest lists and quotes less deeply");
+        self.rendered.diagnostics.push(d);
     }
 
     fn anchor_ref(&mut self, source: String, anchor: &str, span: Range<usize>) {
@@ -540,9 +614,16 @@ impl<'p> Renderer<'p, '_> {
 
     fn finish(mut self) -> Rendered {
         let mut html = String::with_capacity(self.page.text.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
-        if self.raw_html && self.options.markdown.raw_html == RawHtml::Sanitize {
-            html = sanitize::clean(&html);
+        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
+        if let Some(first) = self.raw_html.clone()
+            && self.options.markdown.raw_html == RawHtml::Sanitize
+        {
+            html = if sanitize::too_deep(&html) {
+                self.too_deep(first);
+                String::new()
+            } else {
+                sanitize::clean(&html)
+            };
         }
         self.rendered.html = html;
         self.rendered.toc = heading::nest(self.flat_toc);

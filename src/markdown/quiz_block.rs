@@ -3,11 +3,13 @@
 //! The Markdown renderer knows nothing of quizzes: it records each block as a
 //! [`QuizRef`] (the id and where it is written, for diagnostics) and leaves a short
 //! [`marker`] in the HTML. The build checks the ids once every quiz is loaded and
-//! [`splice`]s the rendered quiz in (or, in the print view, a note linking to it).
-//! Private-use characters, like the print view's markers: sanitizing keeps them and
-//! no author writes them.
+//! splices the rendered quiz in (or, in the print view, a note linking to it) with
+//! the page's [`Markers`], keyed by a hash of the page's text so no author can forge
+//! one.
 
 use std::ops::Range;
+
+use super::marker::Markers;
 
 /// A ```` ```quiz ```` block of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +19,9 @@ pub struct QuizRef {
     pub span: Range<usize>,
 }
 
-const OPEN: char = '\u{F8F2}';
-const CLOSE: char = '\u{F8F3}';
-
 /// The HTML left in place of the `n`-th quiz block (0-based) of a page.
-pub fn marker(n: usize) -> String {
-    format!("<div class=\"quiz-embed\">{OPEN}{n}{CLOSE}</div>\n")
+pub fn marker(markers: &Markers, n: usize) -> String {
+    format!("<div class=\"quiz-embed\">{}</div>\n", markers.marker(n))
 }
 
 /// The quiz id a block names: its one non-blank line, trimmed; `Err` with a message
@@ -39,31 +38,6 @@ pub fn parse(block: &str) -> Result<(&str, usize), &'static str> {
     }
 }
 
-/// Replaces each marker in `html` with `with(n)`; a marker `with` declines (`None`)
-/// is dropped, so an unknown quiz leaves nothing behind.
-pub fn splice(html: &str, mut with: impl FnMut(usize) -> Option<String>) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        if let Some(n) = after[..end].parse::<usize>().ok().and_then(&mut with) {
-            out.push_str(&n);
-        }
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Whether `html` has markers to splice.
-pub fn has_markers(html: &str) -> bool {
-    html.contains(OPEN)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,12 +51,17 @@ mod tests {
 
     #[test]
     fn markers_are_replaced_or_dropped() {
-        let html = format!("<p>a</p>\n{}{}<p>b</p>", marker(0), marker(1));
-        let out = splice(&html, |n| (n == 1).then(|| "<form>".to_string()));
+        let markers = Markers::keyed(b"page");
+        let html = format!(
+            "<p>a</p>\n{}{}<p>b</p>",
+            marker(&markers, 0),
+            marker(&markers, 1)
+        );
+        let out = markers.splice(&html, |n| (n == 1).then(|| "<form>".to_string()));
         assert_eq!(
             out,
             "<p>a</p>\n<div class=\"quiz-embed\"></div>\n<div class=\"quiz-embed\"><form></div>\n<p>b</p>"
         );
-        assert!(has_markers(&html) && !has_markers(&out));
+        assert!(markers.found_in(&html) && !markers.found_in(&out));
     }
 }
