@@ -8,8 +8,8 @@ use std::path::Path;
 
 use common::{copy_dir, repo, today};
 use shouce::build::{self, BuildOptions};
-use shouce::site::QuizFile;
 use shouce::quiz::{Body, DEFAULT_ALLOWED, DEFAULT_FORBIDDEN, Item, Kind, QuestionType, Rule};
+use shouce::site::QuizFile;
 
 fn shipped() -> Vec<QuizFile> {
     let (quizzes, problems) = shouce::site::quizbank::load(&repo(), None);
