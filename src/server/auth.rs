@@ -43,19 +43,31 @@ async fn session_user(parts: &Parts, state: &AppState) -> ApiResult<Option<User>
         .await?)
 }
 
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> ApiResult<Option<CurrentUser>> {
+        Ok(session_user(parts, state).await?.map(CurrentUser))
+    }
+}
+
+/// Where the sign-in page sends a user back to.
+pub fn login_url(state: &AppState, next: &str) -> String {
+    format!("{}account/login?next={}", state.base(), url_encode(next))
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
         match session_user(parts, state).await? {
             Some(user) => Ok(CurrentUser(user)),
-            None => {
-                let here = parts.uri.path();
-                let next: String = url_encode(here);
-                Err(ApiError::SignIn {
-                    login_url: format!("{}account/login?next={next}", state.base()),
-                })
-            }
+            None => Err(ApiError::SignIn {
+                login_url: login_url(state, parts.uri.path()),
+            }),
         }
     }
 }

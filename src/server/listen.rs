@@ -100,3 +100,57 @@ pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output 
         () = tokio::time::sleep(DRAIN) => tracing::warn!("requests still running after {DRAIN:?}: stopping anyway"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+
+    #[tokio::test]
+    async fn a_half_sent_request_is_dropped_and_shutdown_lets_requests_finish() {
+        let app = Router::new().route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                "done"
+            }),
+        );
+        let listener = bind("127.0.0.1", 0).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, async {
+            let _ = stop_rx.await;
+        }));
+        let half = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n").unwrap();
+            let started = std::time::Instant::now();
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            started.elapsed()
+        });
+        let slow = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            let _ = s.read_to_string(&mut text);
+            text
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stop_tx.send(()).unwrap();
+        assert!(
+            slow.await.unwrap().ends_with("done"),
+            "the request in flight finished"
+        );
+        let waited = half.await.unwrap();
+        assert!(
+            waited < HEADER_READ_TIMEOUT + Duration::from_secs(5),
+            "{waited:?}"
+        );
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}

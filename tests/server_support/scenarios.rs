@@ -343,6 +343,12 @@ pub async fn hostile_input_is_inert(h: &Harness) {
 /// Logout ends the session on the server; cross-site posts are refused; the login
 /// limit locks an account out after 5 failures, even for the right password.
 pub async fn sessions_csrf_and_login_limits(h: &Harness) {
+    let anonymous = h.post_form("/exam/aftersales-exam/start", None, &[]).await;
+    assert_eq!(
+        anonymous.location.as_deref(),
+        Some("/account/login?next=%2Fexams%2Faftersales%2Dexam%2F"),
+        "signing in leads back to the exam's landing page"
+    );
     h.user("F001", "周八", Role::Agent).await;
     let cookie = h.sign_in("F001").await;
     assert_eq!(
