@@ -63,10 +63,16 @@ pub fn markdown(state: &AppState, text: &str) -> String {
 
 pub async fn start(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    user: Option<CurrentUser>,
     Path(exam_id): Path<String>,
 ) -> ApiResult<Response> {
     let (file, settings) = exam(&state, &exam_id)?;
+    let Some(CurrentUser(user)) = user else {
+        // Back to the exam's landing page after signing in (this route is POST only).
+        let landing = format!("{}exams/{exam_id}/", state.base());
+        let login_url = super::auth::login_url(&state, &landing);
+        return Err(ApiError::SignIn { login_url });
+    };
     if let Some(open) = state.store.open_attempt(&user.id, &exam_id).await? {
         return Ok(Redirect::to(&attempt_url(&state, &open.id, "")).into_response());
     }
