@@ -70,7 +70,7 @@ impl IntoResponse for ApiError {
             }
         };
         let body = format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{0}</title><p>{0}</p></html>",
+            "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{0}</title><p>{0}</p></html>",
             crate::markdown::escape_html(&message)
         );
         (
