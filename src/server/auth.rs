@@ -369,6 +369,28 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_for_counts_only_behind_a_proxy() {
+        let h = headers(&[("x-forwarded-for", "6.6.6.6, 10.0.0.7")]);
+        let peer = ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000)));
+        assert_eq!(
+            client_address(&h, Some(&peer), ClientAddress::Peer),
+            "127.0.0.1"
+        );
+        assert_eq!(
+            client_address(&h, Some(&peer), ClientAddress::ForwardedFor),
+            "10.0.0.7"
+        );
+        assert_eq!(
+            client_address(&headers(&[]), Some(&peer), ClientAddress::ForwardedFor),
+            "127.0.0.1"
+        );
+        assert_eq!(
+            client_address(&headers(&[]), None, ClientAddress::Peer),
+            "unknown"
+        );
+    }
+
+    #[test]
     fn cookies_are_found_among_others() {
         let h = headers(&[("cookie", "a=1; shouce_session=abc; b=2")]);
         assert_eq!(cookie(&h, COOKIE), Some("abc"));
