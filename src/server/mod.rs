@@ -110,17 +110,29 @@ async fn exam_js() -> impl IntoResponse {
 pub async fn grade_overdue(state: AppState, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
-        let now = state.now_ms();
-        let before = now - state.config.grace.whole_milliseconds() as i64;
-        match state.store.overdue_attempts(before).await {
-            Ok(list) => {
-                for attempt in list {
-                    if let Err(e) = exam::finish(&state, &attempt, None, now).await {
-                        tracing::error!(attempt = %attempt.id, "grading an overdue attempt failed: {e:?}");
-                    }
-                }
+        grade_overdue_now(&state).await;
+    }
+}
+
+/// One pass of [`grade_overdue`]: how many attempts it graded.
+pub async fn grade_overdue_now(state: &AppState) -> usize {
+    let now = state.now_ms();
+    let before = now - state.config.grace.whole_milliseconds() as i64;
+    let list = match state.store.overdue_attempts(before).await {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::error!("listing overdue attempts failed: {e}");
+            return 0;
+        }
+    };
+    let mut graded = 0;
+    for attempt in list {
+        match exam::finish(state, &attempt, None, now).await {
+            Ok(()) => graded += 1,
+            Err(e) => {
+                tracing::error!(attempt = %attempt.id, "grading an overdue attempt failed: {e:?}")
             }
-            Err(e) => tracing::error!("listing overdue attempts failed: {e}"),
         }
     }
+    graded
 }

@@ -257,6 +257,42 @@ pub async fn policy_and_deadlines_hold(h: &Harness) {
         Some(false),
         "the late answers were not taken"
     );
+    let other = h.user("D002", "钱一", Role::Agent).await;
+    let other_cookie = h.sign_in("D002").await;
+    let abandoned = h.start_ok(&other_cookie, EXAM).await;
+    let right = serde_json::json!({ "answers": h.right_answers(&abandoned, EXAM).await });
+    h.post_json(
+        &format!("/attempt/{abandoned}/answers"),
+        Some(&other_cookie),
+        &right,
+    )
+    .await;
+    assert_eq!(
+        shouce::server::grade_overdue_now(&h.state).await,
+        0,
+        "not overdue yet"
+    );
+    h.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        shouce::server::grade_overdue_now(&h.state).await,
+        1,
+        "a closed browser is graded at the deadline"
+    );
+    let closed = h.state.store.attempt(&abandoned).await.unwrap().unwrap();
+    assert_eq!(
+        closed.passed,
+        Some(true),
+        "with the answers saved before the deadline"
+    );
+    assert_eq!(
+        h.state
+            .store
+            .certificates_of(&other.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let wait = h.start(&cookie, EXAM).await;
     assert_eq!(wait.status, StatusCode::CONFLICT);
     assert!(wait.body.contains("24 小时"), "{}", wait.body);
