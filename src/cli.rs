@@ -57,13 +57,21 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Build the site, then serve it
-    Serve {
-        #[arg(long, short, default_value_t = 8080)]
-        port: u16,
-        /// The address to listen on
-        #[arg(long, default_value = "127.0.0.1")]
-        host: String,
+    /// Build the site, then serve it with the exam server (accounts, exams, certificates)
+    Serve(ServeArgs),
+    /// Manage accounts: add, import a CSV, reset a password, disable
+    User {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// The exam server's database: back it up, run migrations
+    Db {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: DbCommand,
     },
     /// Search the site's index (as its last build wrote it) from the terminal
     Search(SearchArgs),
@@ -110,4 +118,77 @@ fn base_url(url: &str) -> Result<String, String> {
         Some(problem) => Err(format!("{problem}; {}", crate::config::BASE_URL_HINT)),
         None => Ok(url.to_string()),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, short, default_value_t = 8080)]
+    pub port: u16,
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Take client addresses from X-Forwarded-For (only behind your own proxy)
+    #[arg(long)]
+    pub behind_proxy: bool,
+}
+
+/// Where the exam server keeps its data.
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// The state folder (default: .shouce/ in the site root); holds the SQLite database
+    #[arg(
+        long = "state",
+        value_name = "DIR",
+        env = "SHOUCE_STATE",
+        global = true
+    )]
+    pub state: Option<PathBuf>,
+    /// A database URL instead of the state folder's SQLite file (postgres://…)
+    #[arg(long, value_name = "URL", env = "SHOUCE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account and print its one-time link to set a password
+    Add {
+        /// The sign-in name (the employee id)
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        team: String,
+        /// agent, trainer, supervisor or admin
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// The server's address, for the printed link
+        #[arg(long, default_value = "http://127.0.0.1:8080/", value_name = "URL")]
+        url: String,
+    },
+    /// Import accounts from a CSV (employee id, name, team, role; UTF-8, with or without BOM)
+    Import {
+        file: PathBuf,
+        /// The server's address, for the printed links
+        #[arg(long, default_value = "http://127.0.0.1:8080/", value_name = "URL")]
+        url: String,
+    },
+    /// End an account's sessions and print a one-time link to set a new password
+    ResetPassword {
+        login: String,
+        /// The server's address, for the printed link
+        #[arg(long, default_value = "http://127.0.0.1:8080/", value_name = "URL")]
+        url: String,
+    },
+    /// Disable an account (its sessions end at once)
+    Disable { login: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Write a consistent copy of the live SQLite database to FILE
+    Backup { file: PathBuf },
+    /// Run the database migrations (serve also runs them at start)
+    Migrate,
 }

@@ -23,16 +23,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             runtime()?.block_on(crate::dev::run(options, port, open))
         }
-        Command::Serve { port, host } => {
+        Command::Serve(args) => {
             let options = BuildOptions {
                 progress: progress(),
                 ..BuildOptions::new(&root)
             };
             let report = build::build(&options)?;
             print_built(&report);
-            runtime()?
-                .block_on(crate::server::serve(&options.out_dir, &host, port))
-                .map_err(Failure::Env)
+            runtime()?.block_on(crate::operate::serve(&options, args))
+        }
+        Command::User { store, action } => {
+            runtime()?.block_on(crate::operate::user(&root, &store, action))
+        }
+        Command::Db { store, action } => {
+            runtime()?.block_on(crate::operate::db(&root, &store, action))
         }
         Command::Search(args) => search(&root, args),
     }

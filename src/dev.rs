@@ -278,7 +278,10 @@ fn router(out_dir: &Path, state: Arc<DevState>) -> Router {
         .route("/__shouce/live.js", get(live_js))
         .route("/__shouce/ws", get(socket))
         .with_state(state)
-        .merge(crate::server::router(out_dir).layer(axum::middleware::map_response(inject_script)))
+        .merge(
+            crate::server::files::router(out_dir)
+                .layer(axum::middleware::map_response(inject_script)),
+        )
 }
 
 async fn live_js() -> impl IntoResponse {

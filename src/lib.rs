@@ -4,9 +4,9 @@
 //! Layers, imports pointing down only (see `DESIGN.md` at the repository root):
 //!
 //! ```text
-//! L5  cli · commands            arguments → options, dispatch
+//! L5  cli · commands · operate  arguments → options, dispatch · serve/user/db
 //! L4  dev · server              the long-running apps (axum)
-//! L3  build · scaffold          the pipeline · `shouce init`
+//! L3  site · store · build · scaffold  the loaded site · the database · the pipeline · `shouce init`
 //! L2  content · quiz            the domain: pages and sections · quizzes
 //! L1  markdown · theme · search · chart · spreadsheet   text in, text out
 //! L0  error · fs · config · date · width
@@ -23,10 +23,13 @@ pub mod dev;
 pub mod error;
 pub mod fs;
 pub mod markdown;
+pub mod operate;
 pub mod quiz;
 pub mod scaffold;
 pub mod search;
 pub mod server;
+pub mod site;
 pub mod spreadsheet;
+pub mod store;
 pub mod theme;
 pub mod width;

@@ -178,3 +178,10 @@ fn practice_quiz() {
     }
     run_script("quiz.mjs", &[("SITE_DIR", &site.path("public"))]);
 }
+
+/// `shouce serve` as the exam server: sign in, exam, reload, pass, certificate,
+/// verification; a second agent fails and meets the retake wait.
+#[test]
+fn exam_server() {
+    run_script("exam.mjs", &[]);
+}

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use common::{copy_dir, repo, today};
-use shouce::build::{self, BuildOptions, quizzes::QuizFile};
+use shouce::build::{self, BuildOptions};
 use shouce::quiz::{Body, DEFAULT_ALLOWED, DEFAULT_FORBIDDEN, Item, Kind, QuestionType, Rule};
+use shouce::site::QuizFile;
 
 fn shipped() -> Vec<QuizFile> {
-    let (quizzes, problems) = build::quizzes::load(&repo(), None);
+    let (quizzes, problems) = shouce::site::quizbank::load(&repo(), None);
     assert!(
         problems.is_empty(),
         "{}",

@@ -236,7 +236,7 @@ fn site_phrases_reach_every_rubric() {
     );
     site.file("quizzes/exam.toml", EXAM);
     site.build().unwrap();
-    let (quizzes, problems) = shouce::build::quizzes::load(site.root(), None);
+    let (quizzes, problems) = shouce::site::quizbank::load(site.root(), None);
     assert!(problems.is_empty());
     assert_eq!(quizzes.len(), 1);
     let config = shouce::config::Config::parse(
@@ -244,7 +244,7 @@ fn site_phrases_reach_every_rubric() {
         &site.read("shouce.toml"),
     )
     .unwrap();
-    let (quizzes, _) = shouce::build::quizzes::load(site.root(), Some(&config));
+    let (quizzes, _) = shouce::site::quizbank::load(site.root(), Some(&config));
     let rubric = quizzes[0]
         .quiz
         .items

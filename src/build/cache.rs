@@ -49,6 +49,12 @@ pub struct Cache {
 /// (light, dark) theme names and their (light, dark) stylesheets.
 pub type HighlightCss = ((String, String), (String, String));
 
+impl crate::site::pages::PageCache for Cache {
+    fn page(&self, relative: &str, key: &Key) -> Option<Page> {
+        Cache::page(self, relative, key)
+    }
+}
+
 impl Cache {
     /// The parsed page for `source` if its text is unchanged.
     pub(super) fn page(&self, source: &str, text_key: &Key) -> Option<Page> {
@@ -88,10 +94,6 @@ pub struct CachedItem {
     pub markdown: Key,
     pub rendered: Arc<Rendered>,
     pub print: Option<Arc<String>>,
-}
-
-pub fn key(bytes: &[u8]) -> Key {
-    *blake3::hash(bytes).as_bytes()
 }
 
 /// Site-wide cache keys (computed only when a cache is in use).

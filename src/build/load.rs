@@ -1,23 +1,21 @@
-//! Loading: read `shouce.toml`, every file of `content/` and the theme, parse each
-//! (pages in parallel), and assemble the [`Library`]. This is the IO edge of the
-//! build; everything it calls to interpret a file is pure.
+//! Loading for the build: the site (`shouce.toml`, pages, quizzes: read by `site`) plus
+//! what only the build needs (the theme, its assets, highlighting stylesheets, files to
+//! copy), assembled into [`Inputs`]. This is the IO edge of the build.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::config::{self, Config};
-use crate::content::{Library, Page};
-use crate::error::{Diagnostic, Failure, Location, Severity, SourcePos};
-use crate::fs::WalkEntry;
+use crate::content::Library;
+use crate::error::{Diagnostic, Failure, Location, Severity};
 use crate::markdown::highlight;
+use crate::site::pages::PageCache;
 use crate::theme::Theme;
 
 use super::BuildOptions;
 use super::assets::{self, Copy, ThemeAssets};
-use super::cache::{self, Cache, HighlightCss, Key};
+use super::cache::{Cache, HighlightCss, Key};
 use super::quizzes::{self, QuizFile};
 
 /// Everything a build reads, checked.
@@ -58,51 +56,17 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
             None
         }
     };
-    let content_dir = root.join("content");
     // Mistakes in single files: the file is left out and the rest still renders, so
     // one run reports them together with every link error (see `Inputs::warnings`).
-    let mut skipped = Vec::new();
-    let mut skipped_pages = Vec::new();
-    let entries = if content_dir.is_dir() {
-        let walk = crate::fs::walk_files(&content_dir);
-        for (path, source) in walk.unreadable {
-            skipped.push(
-                Diagnostic::error(Location::file(Path::new("content").join(path)), format!("cannot read the file: {source}"))
-                    .with_hint("check that the file exists (a link may point nowhere) and that you may read it"),
-            );
-        }
-        let (kept, screened) = assets::screen(root, walk.files);
-        skipped.extend(screened);
-        kept
-    } else {
-        problems.push(
-            Diagnostic::error(Location::file("content"), "there is no content/ folder").with_hint(
-                "create content/ with Markdown pages, or run `shouce init` to start a handbook",
-            ),
-        );
-        Vec::new()
-    };
-    let (markdown, others): (Vec<WalkEntry>, Vec<WalkEntry>) = entries
-        .into_iter()
-        .partition(|e| e.relative.ends_with(".md"));
-    let parsed: Vec<Result<(Key, Page), Vec<Diagnostic>>> =
-        markdown.par_iter().map(|e| read_page(e, cache)).collect();
-    skipped_pages.extend(
-        (markdown.iter().zip(&parsed))
-            .filter(|(_, result)| result.is_err())
-            .map(|(entry, _)| entry.relative.clone()),
-    );
-    let mut pages = Vec::with_capacity(parsed.len());
-    let mut text_keys = HashMap::with_capacity(parsed.len());
-    for result in parsed {
-        match result {
-            Ok((key, page)) => {
-                text_keys.insert(page.source.clone(), key);
-                pages.push(page);
-            }
-            Err(d) => skipped.extend(d),
-        }
-    }
+    let walked = crate::site::pages::walk(root);
+    problems.extend(walked.problems);
+    let mut skipped = walked.unreadable;
+    let (kept, screened) = assets::screen(root, walked.entries);
+    skipped.extend(screened);
+    let read = crate::site::pages::parse(kept, cache.map(|c| c as &dyn PageCache));
+    skipped.extend(read.problems);
+    let skipped_pages = read.skipped_pages;
+    let (pages, text_keys, others) = (read.pages, read.text_keys, read.others);
     // Quiz problems do not stop the load: the pages still render, so one run also
     // reports the quizzes' broken links (checked once headings are known).
     let (quizzes, mut quiz_problems) = quizzes::load(root, config.as_ref());
@@ -188,48 +152,6 @@ pub fn load(options: &BuildOptions, cache: Option<&Cache>) -> Result<Inputs, Fai
         text_keys,
         highlight_css,
     })
-}
-
-fn read_page(entry: &WalkEntry, cache: Option<&Cache>) -> Result<(Key, Page), Vec<Diagnostic>> {
-    let shown = PathBuf::from("content").join(&entry.relative);
-    let bytes = crate::fs::read(&entry.path).map_err(|e| {
-        vec![
-            Diagnostic::error(
-                Location::file(&shown),
-                format!("cannot read the file: {}", io_reason(&e)),
-            )
-            .with_hint("check that the file exists and that you may read it"),
-        ]
-    })?;
-    let key = cache::key(&bytes);
-    if let Some(page) = cache.and_then(|c| c.page(&entry.relative, &key)) {
-        return Ok((key, page));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| vec![invalid_utf8(&shown, &e)])?;
-    Page::parse(&entry.relative, text).map(|page| (key, page))
-}
-
-fn io_reason(err: &crate::error::Error) -> String {
-    match err {
-        crate::error::Error::Io { source, .. } => source.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn invalid_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
-    let valid = err.utf8_error().valid_up_to();
-    let bytes = err.as_bytes();
-    let prefix = String::from_utf8_lossy(&bytes[..valid]);
-    let pos = SourcePos::of(&prefix, valid);
-    let line_end = bytes[valid..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(bytes.len(), |i| valid + i);
-    let line = String::from_utf8_lossy(&bytes[pos.line_start..line_end]).into_owned();
-    let mut d = Diagnostic::error(Location { path: path.to_path_buf(), line: pos.line, col: pos.col }, "the file is not valid UTF-8")
-        .with_hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8); GBK files must be converted");
-    d.source_line = Some(line);
-    d
 }
 
 /// The highlighting stylesheets the config asks for, or where it names an unknown theme.

@@ -11,15 +11,13 @@
 //!
 //! Practice quizzes get their own pages and embeds from `practice.rs`.
 
-use std::collections::HashMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::{Config, LinkPolicy};
+use crate::config::LinkPolicy;
 use crate::content::Library;
-use crate::error::{self, Diagnostic, Error, Location, Severity};
+use crate::error::{self, Diagnostic, Location, Severity};
 use crate::markdown::links;
 use crate::quiz::landing::{ExamLanding, LessonLink, QuizSummary};
 use crate::quiz::{self, Link, Quiz};
@@ -27,147 +25,9 @@ use crate::quiz::{self, Link, Quiz};
 use super::anchors::{self, AnchorSets};
 use super::context::Common;
 
-/// The folder quizzes are read from, below the site root.
-pub const DIR: &str = "quizzes";
-/// The URL path of the quiz index.
-pub const INDEX_PATH: &str = "quizzes/";
-
-/// One quiz file, checked, with its text kept for later diagnostics.
-#[derive(Debug, Clone)]
-pub struct QuizFile {
-    /// As shown in diagnostics: `quizzes/rules.toml`.
-    pub file: PathBuf,
-    pub text: String,
-    pub quiz: Quiz,
-}
-
-impl QuizFile {
-    /// The URL path of the quiz's own page: practice quizzes under `quizzes/`, exam
-    /// landing pages under `exams/`.
-    pub fn url_path(&self) -> String {
-        url_path(&self.quiz)
-    }
-
-    fn id_span(&self) -> Range<usize> {
-        quiz::id_span(&self.text).unwrap_or(0..0)
-    }
-}
-
-/// The URL path of a quiz's page.
-pub fn url_path(quiz: &Quiz) -> String {
-    if quiz.is_exam() {
-        format!("exams/{}/", quiz.id)
-    } else {
-        format!("{INDEX_PATH}{}/", quiz.id)
-    }
-}
-
-/// Reads and checks every quiz of the site at `root`: the quizzes, or every problem.
-/// A site without a `quizzes/` folder has no quizzes.
-pub fn load(root: &Path, config: Option<&Config>) -> (Vec<QuizFile>, Vec<Diagnostic>) {
-    let dir = root.join(DIR);
-    let mut problems = Vec::new();
-    if !dir.is_dir() {
-        return (Vec::new(), problems);
-    }
-    let walk = crate::fs::walk_files(&dir);
-    for (path, source) in walk.unreadable {
-        problems.push(
-            Diagnostic::error(
-                Location::file(Path::new(DIR).join(path)),
-                format!("cannot read the file: {source}"),
-            )
-            .with_hint("check that the file exists and that you may read it"),
-        );
-    }
-    let mut quizzes = Vec::new();
-    for entry in walk.files {
-        let shown = Path::new(DIR).join(&entry.relative);
-        if !entry.relative.ends_with(".toml") {
-            if !is_notes(&entry.relative) {
-                problems.push(
-                    Diagnostic::warning(Location::file(&shown), "not a quiz file: ignored")
-                        .with_hint(
-                            "quiz files end in .toml; rename it, or move it out of quizzes/",
-                        ),
-                );
-            }
-            continue;
-        }
-        match read(&entry.path, &shown) {
-            Err(d) => problems.push(d),
-            Ok(text) => match quiz::parse(&shown, &text) {
-                Ok(mut quiz) => {
-                    if let Some(config) = config {
-                        quiz.add_site_phrases(&config.quizzes.forbidden, &config.quizzes.allowed);
-                    }
-                    quizzes.push(QuizFile {
-                        file: shown,
-                        text,
-                        quiz,
-                    });
-                }
-                Err(d) => problems.extend(d),
-            },
-        }
-    }
-    problems.extend(duplicate_ids(&quizzes));
-    (quizzes, problems)
-}
-
-/// `README.md` and other notes trainers keep beside their quizzes.
-fn is_notes(relative: &str) -> bool {
-    relative.ends_with(".md") || relative.ends_with(".txt")
-}
-
-fn read(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = crate::fs::read(path).map_err(|e| {
-        let reason = match e {
-            Error::Io { source, .. } => source.to_string(),
-            other => other.to_string(),
-        };
-        Diagnostic::error(
-            Location::file(shown),
-            format!("cannot read the file: {reason}"),
-        )
-        .with_hint("check that the file exists and that you may read it")
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        Diagnostic::error(Location::file(shown), "the file is not valid UTF-8")
-            .with_hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")
-    })
-}
-
-fn duplicate_ids(quizzes: &[QuizFile]) -> Vec<Diagnostic> {
-    let mut first: HashMap<&str, &QuizFile> = HashMap::new();
-    let mut problems = Vec::new();
-    for file in quizzes {
-        match first.get(file.quiz.id.as_str()) {
-            None => {
-                first.insert(&file.quiz.id, file);
-            }
-            Some(earlier) => {
-                let at = error::SourcePos::of(&earlier.text, earlier.id_span().start);
-                problems.push(
-                    Diagnostic::at(
-                        Severity::Error,
-                        &file.file,
-                        &file.text,
-                        file.id_span(),
-                        format!("two quizzes have the id `{}`", file.quiz.id),
-                    )
-                    .with_hint(format!(
-                        "ids name a quiz's page and its results; {}:{}:{} already uses it, so choose another",
-                        earlier.file.display(),
-                        at.line,
-                        at.col
-                    )),
-                );
-            }
-        }
-    }
-    problems
-}
+pub use crate::site::lessons::{Resolved, resolve_lesson, resolve_source};
+use crate::site::lessons::{page_href, resolve_from_quiz};
+pub use crate::site::quizbank::{DIR, INDEX_PATH, QuizFile, load, url_path};
 
 /// A quiz page whose URL a lesson already has.
 pub fn url_collisions(lib: &Library, quizzes: &[QuizFile]) -> Vec<Diagnostic> {
@@ -206,42 +66,6 @@ pub fn url_collisions(lib: &Library, quizzes: &[QuizFile]) -> Vec<Diagnostic> {
     problems
 }
 
-/// Where a quiz link leads: a page's source path (relative to `content/`) and anchor.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Resolved<'a> {
-    pub page: String,
-    pub anchor: Option<&'a str>,
-}
-
-/// Resolves a `lessons` entry (relative to `content/`, as `rules/refund.md`).
-pub fn resolve_lesson(link: &Link) -> Option<Resolved<'_>> {
-    match links::classify(&link.target, "") {
-        links::Target::Page { source, anchor } => Some(Resolved {
-            page: source,
-            anchor,
-        }),
-        _ => None,
-    }
-}
-
-/// Resolves a question's `source` (relative to the quiz file, as
-/// `../content/rules/refund.md#小二介入`).
-pub fn resolve_source(link: &Link) -> Option<Resolved<'_>> {
-    resolve_from_quiz(&link.target)
-}
-
-/// Resolves a link written in a quiz file, relative to it (`source`, and links in the
-/// quiz's Markdown): a Markdown page below `content/`.
-fn resolve_from_quiz(target: &str) -> Option<Resolved<'_>> {
-    match links::classify(target, DIR) {
-        links::Target::Page { source, anchor } => Some(Resolved {
-            page: source.strip_prefix("content/")?.to_string(),
-            anchor,
-        }),
-        _ => None,
-    }
-}
-
 /// Stands for a page's way to the site root in quiz Markdown rendered once for every
 /// page that shows it; each page replaces it with its own (see [`with_root`]).
 pub const ROOT_MARK: &str = "__shouce_root__/";
@@ -274,17 +98,6 @@ pub fn with_root(html: String, root: &str) -> String {
 /// question's `source` names; `None` if it names nothing (`check_links` reports that).
 pub fn source_href(lib: &Library, link: &Link, from: &str) -> Option<String> {
     page_href(lib, resolve_source(link)?, from)
-}
-
-/// The href of a resolved link from the page at `from`, if its page exists.
-fn page_href(lib: &Library, resolved: Resolved<'_>, from: &str) -> Option<String> {
-    let page = lib.find(&resolved.page)?;
-    let mut href = links::relative_url(from, lib.url_path(page));
-    if let Some(anchor) = resolved.anchor {
-        href.push('#');
-        href.push_str(anchor);
-    }
-    Some(href)
 }
 
 /// The lessons a quiz covers, as links from the page at `from`.
@@ -524,8 +337,11 @@ mod tests {
 
     #[test]
     fn quiz_pages_live_under_quizzes_and_exams() {
-        let example =
-            crate::quiz::parse(Path::new("e.toml"), include_str!("../quiz/example.toml")).unwrap();
+        let example = crate::quiz::parse(
+            std::path::Path::new("e.toml"),
+            include_str!("../quiz/example.toml"),
+        )
+        .unwrap();
         assert_eq!(url_path(&example), "exams/after-sales-rules-exam/");
     }
 }

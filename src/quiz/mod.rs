@@ -4,13 +4,14 @@
 //! [`parse`](parse()) of a quiz file into that model with every author's mistake as a
 //! [`Diagnostic`](crate::error::Diagnostic), and the pure [`grade`](grade()) of one
 //! answer, and the practice [`view`] (the only serializable form of a quiz, refused
-//! for exams). Later: drawing an exam paper (given a seed and `now`, never the clock)
-//! and the exam server's views.
+//! for exams), and the exam [`draw`]: a paper drawn given a seed (never the clock) and
+//! the answer-free view of its questions the exam server shows.
 //!
 //! Never touches HTTP, SQL, the filesystem or the clock: `build` and `server` call in.
 //! The answer key has no `Serialize` impl (see [`AnswerKey`]); keep it that way.
 
 pub mod analysis;
+pub mod draw;
 pub mod grade;
 pub mod landing;
 pub mod model;

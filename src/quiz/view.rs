@@ -196,7 +196,7 @@ impl QuestionView {
     }
 }
 
-fn body_view(body: &Body) -> BodyView {
+pub(crate) fn body_view(body: &Body) -> BodyView {
     let mut view = BodyView::default();
     match body {
         Body::Single { options } | Body::Multiple { options } => {

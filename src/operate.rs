@@ -1,0 +1,272 @@
+//! The exam server's operator commands: `serve` (after the build: load the site, open
+//! and migrate the database, print the first admin's setup link, listen),
+//! `user add|import|reset-password|disable` and `db backup|migrate`. Every account
+//! change lands in the audit log.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+use crate::build::BuildOptions;
+use crate::cli::{DbCommand, ServeArgs, StoreArgs, UserCommand};
+use crate::error::{Error, Failure};
+use crate::server::{self, AppState, ClientAddress, CookieSecurity, ServerConfig, SystemClock};
+use crate::site::Site;
+use crate::store::{AuditEntry, NewUser, Role, Store, StoreError};
+
+/// The state folder's default name, in the site root.
+pub const STATE_DIR: &str = ".shouce";
+/// How long a setup link works.
+const SETUP_LINK_HOURS: i64 = 72;
+
+fn env(e: impl std::fmt::Display) -> Failure {
+    Failure::Env(Error::Other(e.to_string()))
+}
+
+fn now_ms() -> i64 {
+    server::millis(time::OffsetDateTime::now_utc())
+}
+
+/// Opens (creating the state folder and SQLite file if needed) and migrates.
+pub async fn open_store(root: &Path, args: &StoreArgs) -> Result<Store, Failure> {
+    let store = match &args.database_url {
+        Some(url) => Store::connect(url).await,
+        None => {
+            let dir = args.state.clone().unwrap_or_else(|| root.join(STATE_DIR));
+            std::fs::create_dir_all(&dir).map_err(|source| {
+                Failure::Env(Error::Io {
+                    path: dir.clone(),
+                    source,
+                })
+            })?;
+            Store::open_sqlite(&dir.join("shouce.db")).await
+        }
+    }
+    .map_err(env)?;
+    store.migrate().await.map_err(env)?;
+    Ok(store)
+}
+
+pub async fn serve(options: &BuildOptions, args: ServeArgs) -> Result<(), Failure> {
+    let (site, _warnings) = Site::load(&options.root, options.drafts)?;
+    let store = open_store(&options.root, &args.store).await?;
+    let base = site.config.base_path().to_string();
+    let listener = server::bind(&args.host, args.port)
+        .await
+        .map_err(Failure::Env)?;
+    let local = listener.local_addr().map_err(env)?;
+    let origin = format!("http://{local}{base}");
+    if !store.has_admin().await.map_err(env)? {
+        let token = admin_setup_link(&store).await.map_err(env)?;
+        println!(
+            "first start: set the admin's password (user `admin`) at {origin}account/setup/{token}"
+        );
+    }
+    let loopback =
+        args.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) || args.host == "localhost";
+    let config = ServerConfig {
+        cookies: if loopback {
+            CookieSecurity::LoopbackHttp
+        } else {
+            CookieSecurity::Secure
+        },
+        client_address: if args.behind_proxy {
+            ClientAddress::ForwardedFor
+        } else {
+            ClientAddress::Peer
+        },
+        stylesheet: stylesheet(&options.out_dir),
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(store.clone(), site, Arc::new(SystemClock), config);
+    let app = compose(server::router(state.clone()), &options.out_dir, &base);
+    tokio::spawn(server::grade_overdue(state, Duration::from_secs(15)));
+    println!(
+        "serving {} and the exam server on {origin} (Ctrl-C to stop)",
+        options.out_dir.display()
+    );
+    server::listen::serve(listener, app, server::shutdown()).await;
+    store.close().await;
+    Ok(())
+}
+
+/// The application's routes and the static files, both at the base path.
+pub fn compose(app: Router, public: &Path, base: &str) -> Router {
+    let prefix = base.trim_end_matches('/');
+    let app = if prefix.is_empty() {
+        app
+    } else {
+        Router::new().nest(prefix, app)
+    };
+    app.merge(server::files::mounted(public, base))
+}
+
+/// The built site's stylesheet (`style.<hash>.css`), as a path below the base path.
+fn stylesheet(public: &Path) -> Option<String> {
+    crate::fs::walk_files(public)
+        .files
+        .into_iter()
+        .map(|e| e.relative)
+        .filter(|r| {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            name.starts_with("style.") && name.ends_with(".css")
+        })
+        .min_by_key(|r| r.len())
+}
+
+async fn admin_setup_link(store: &Store) -> Result<String, StoreError> {
+    let admin = match store.user_by_login("admin").await? {
+        Some(u) => u,
+        None => {
+            let new = NewUser {
+                login: "admin".into(),
+                name: "管理员".into(),
+                team: String::new(),
+                role: Role::Admin,
+                password_hash: None,
+            };
+            store.add_user(&new, now_ms()).await?
+        }
+    };
+    store
+        .create_setup_link(&admin.id, now_ms() + SETUP_LINK_HOURS * 3_600_000)
+        .await
+}
+
+fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+async fn audit(store: &Store, action: &str, detail: String) -> Result<(), Failure> {
+    let entry = AuditEntry {
+        at_ms: now_ms(),
+        actor: actor(),
+        action: action.into(),
+        detail,
+    };
+    store.audit(&entry).await.map_err(env)
+}
+
+fn link(url: &str, token: &str) -> String {
+    format!("{}/account/setup/{token}", url.trim_end_matches('/'))
+}
+
+pub async fn user(root: &Path, args: &StoreArgs, action: UserCommand) -> Result<(), Failure> {
+    let store = open_store(root, args).await?;
+    let expires = || now_ms() + SETUP_LINK_HOURS * 3_600_000;
+    match action {
+        UserCommand::Add {
+            login,
+            name,
+            team,
+            role,
+            url,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                env(format!(
+                    "unknown role `{role}`: use agent, trainer, supervisor or admin"
+                ))
+            })?;
+            let new = NewUser {
+                login: login.trim().into(),
+                name,
+                team,
+                role,
+                password_hash: None,
+            };
+            let user = store.add_user(&new, now_ms()).await.map_err(env)?;
+            audit(
+                &store,
+                "user.add",
+                format!("{} ({})", user.login, role.as_str()),
+            )
+            .await?;
+            let token = store
+                .create_setup_link(&user.id, expires())
+                .await
+                .map_err(env)?;
+            println!(
+                "added {}: set a password at {}",
+                user.login,
+                link(&url, &token)
+            );
+        }
+        UserCommand::Import { file, url } => import(&store, &file, &url).await?,
+        UserCommand::ResetPassword { login, url } => {
+            let user = find(&store, &login).await?;
+            store.end_sessions_of(&user.id).await.map_err(env)?;
+            let token = store
+                .create_setup_link(&user.id, expires())
+                .await
+                .map_err(env)?;
+            audit(&store, "user.reset-password", user.login.clone()).await?;
+            println!(
+                "{}: set a new password at {}",
+                user.login,
+                link(&url, &token)
+            );
+        }
+        UserCommand::Disable { login } => {
+            let user = find(&store, &login).await?;
+            store.set_disabled(&user.id, true).await.map_err(env)?;
+            audit(&store, "user.disable", user.login.clone()).await?;
+            println!("disabled {}", user.login);
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn find(store: &Store, login: &str) -> Result<crate::store::User, Failure> {
+    store
+        .user_by_login(login.trim())
+        .await
+        .map_err(env)?
+        .ok_or_else(|| env(format!("no account has the login `{login}`")))
+}
+
+async fn import(store: &Store, file: &Path, url: &str) -> Result<(), Failure> {
+    let text = crate::fs::read_to_string(file).map_err(Failure::Env)?;
+    let rows =
+        crate::store::roster::people(&text).map_err(|e| env(format!("{}:{e}", file.display())))?;
+    let mut added = 0;
+    for row in rows {
+        let user = store
+            .add_user(&row, now_ms())
+            .await
+            .map_err(|e| env(format!("{}: {e}", file.display())))?;
+        audit(
+            store,
+            "user.import",
+            format!("{} ({})", user.login, user.role.as_str()),
+        )
+        .await?;
+        let token = store
+            .create_setup_link(&user.id, now_ms() + SETUP_LINK_HOURS * 3_600_000)
+            .await
+            .map_err(env)?;
+        println!("{},{}", user.login, link(url, &token));
+        added += 1;
+    }
+    eprintln!("imported {added} accounts; send each person their link");
+    Ok(())
+}
+
+pub async fn db(root: &Path, args: &StoreArgs, action: DbCommand) -> Result<(), Failure> {
+    let store = open_store(root, args).await?;
+    match action {
+        DbCommand::Backup { file } => {
+            store.backup(&file).await.map_err(env)?;
+            println!("backed up to {}", file.display());
+        }
+        DbCommand::Migrate => println!("the database is up to date"),
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Exam attempts: the drawn paper (JSON), the answers saved so far (JSON), the
+//! deadline, and once submitted the grade and each question's result (JSON). At most
+//! one open attempt per agent and exam (a unique index says so).
+
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, flag, random_id};
+
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: String,
+    pub user_id: String,
+    pub exam_id: String,
+    pub seed: i64,
+    /// JSON of `quiz::draw::Paper`.
+    pub paper: String,
+    /// JSON object: question index → answer JSON.
+    pub answers: String,
+    pub started_ms: i64,
+    pub deadline_ms: i64,
+    pub submitted_ms: Option<i64>,
+    pub points: Option<f64>,
+    pub max_points: Option<f64>,
+    pub passed: Option<bool>,
+    /// JSON of the graded results.
+    pub results: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttempt<'a> {
+    pub user_id: &'a str,
+    pub exam_id: &'a str,
+    pub seed: i64,
+    pub paper: &'a str,
+    pub started_ms: i64,
+    pub deadline_ms: i64,
+}
+
+/// A graded attempt to store.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    pub answers: &'a str,
+    pub submitted_ms: i64,
+    pub points: f64,
+    pub max_points: f64,
+    pub passed: bool,
+    pub results: &'a str,
+}
+
+fn attempt(row: &AnyRow) -> Result<Attempt> {
+    Ok(Attempt {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        exam_id: row.try_get("exam_id")?,
+        seed: row.try_get("seed")?,
+        paper: row.try_get("paper")?,
+        answers: row.try_get("answers")?,
+        started_ms: row.try_get("started_ms")?,
+        deadline_ms: row.try_get("deadline_ms")?,
+        submitted_ms: row.try_get("submitted_ms")?,
+        points: row.try_get("points")?,
+        max_points: row.try_get("max_points")?,
+        passed: row.try_get::<Option<i64>, _>("passed")?.map(|p| p != 0),
+        results: row.try_get("results")?,
+    })
+}
+
+impl Store {
+    /// Records a new open attempt. Fails with a conflict if one is open already.
+    pub async fn start_attempt(&self, new: &NewAttempt<'_>) -> Result<Attempt> {
+        let id = random_id();
+        let inserted = sqlx::query(
+            "INSERT INTO attempts (id, user_id, exam_id, seed, paper, answers, started_ms, deadline_ms) \
+             VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)",
+        )
+        .bind(&id)
+        .bind(new.user_id)
+        .bind(new.exam_id)
+        .bind(new.seed)
+        .bind(new.paper)
+        .bind(new.started_ms)
+        .bind(new.deadline_ms)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => self
+                .attempt(&id)
+                .await?
+                .ok_or_else(|| StoreError::Damaged("a new attempt vanished".into())),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
+                "an attempt at this exam is already open".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(attempt).transpose()
+    }
+
+    /// The agent's open attempt at an exam, if any.
+    pub async fn open_attempt(&self, user_id: &str, exam_id: &str) -> Result<Option<Attempt>> {
+        let row = sqlx::query(
+            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND submitted_ms IS NULL",
+        )
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(attempt).transpose()
+    }
+
+    /// The agent's attempts at an exam, oldest first.
+    pub async fn attempts_of(&self, user_id: &str, exam_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(
+            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 ORDER BY started_ms, id",
+        )
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(attempt).collect()
+    }
+
+    /// Saves the answers of an open attempt (false if it is no longer open).
+    pub async fn save_answers(&self, id: &str, answers: &str) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_ms IS NULL")
+                .bind(answers)
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores the grade of an open attempt; false if another request graded it first
+    /// (the caller then reads the stored grade: submitting twice is harmless).
+    pub async fn finish_attempt(&self, id: &str, s: &Submission<'_>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE attempts SET answers = $1, submitted_ms = $2, points = $3, max_points = $4, \
+             passed = $5, results = $6 WHERE id = $7 AND submitted_ms IS NULL",
+        )
+        .bind(s.answers)
+        .bind(s.submitted_ms)
+        .bind(s.points)
+        .bind(s.max_points)
+        .bind(flag(s.passed))
+        .bind(s.results)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Open attempts whose deadline passed before `before_ms` (to grade them).
+    pub async fn overdue_attempts(&self, before_ms: i64) -> Result<Vec<Attempt>> {
+        let rows =
+            sqlx::query("SELECT * FROM attempts WHERE submitted_ms IS NULL AND deadline_ms < $1")
+                .bind(before_ms)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(attempt).collect()
+    }
+}

@@ -1,0 +1,176 @@
+//! The database: accounts, sessions, exam attempts, certificates and the audit log,
+//! on SQLite (embedded, the default) or PostgreSQL through one code path (sqlx's `Any`
+//! driver). Every SQL string of the program lives in this module and takes its values
+//! as parameters. Times are milliseconds since the Unix epoch; the caller passes
+//! "now" in (the server's clock), so nothing here reads the system time.
+
+mod attempts;
+mod audit;
+mod certificates;
+pub mod roster;
+mod sessions;
+mod users;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor as _};
+
+pub use attempts::{Attempt, NewAttempt, Submission};
+pub use audit::AuditEntry;
+pub use certificates::{CertificateRow, NewCertificate};
+pub use sessions::{LoginVerdict, Throttle};
+pub use users::{NewUser, Role, User};
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("cannot run the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
+    Url(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A pool of connections to one database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`); does not migrate.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL for readers beside the writer; FULL so an acknowledged
+                            // write survives a power cut; wait for the writer's lock.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects to the SQLite database in `file`, creating it if needed.
+    pub async fn open_sqlite(file: &Path) -> Result<Store> {
+        Store::connect(&sqlite_url(file)).await
+    }
+
+    /// Runs the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A consistent copy of a live SQLite database in `file` (which must not exist).
+    pub async fn backup(&self, file: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Conflict(
+                "`db backup` copies SQLite databases; back PostgreSQL up with pg_dump".into(),
+            ));
+        }
+        if file.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists: choose a new file name",
+                file.display()
+            )));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(file.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// The URL of the SQLite database in `file` (created if missing).
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
+
+/// A new random id: 128 bits, hex (for rows and tokens alike).
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The OS generator failing means the machine cannot run a server safely.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random 64-bit number (paper seeds).
+pub fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random generator works");
+    u64::from_le_bytes(bytes)
+}
+
+/// How a secret token is stored: its blake3 hash, hex (a stolen database holds no
+/// usable session or setup token).
+pub fn token_hash(token: &str) -> String {
+    blake3::hash(token.as_bytes()).to_hex().to_string()
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
