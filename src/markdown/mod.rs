@@ -193,7 +193,10 @@ fn flush_text<'a>(
     merged: &mut Vec<(Event<'a>, Range<usize>)>,
 ) {
     if run.len() <= 1 {
-        merged.extend(run.drain(..).map(|(text, range)| (Event::Text(text), range)));
+        merged.extend(
+            run.drain(..)
+                .map(|(text, range)| (Event::Text(text), range)),
+        );
         return;
     }
     let start = run[0].1.start;
