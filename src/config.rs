@@ -57,7 +57,7 @@ struct RawDialogue {
 }
 
 /// `[search]`: the site's vocabulary for the search index.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchConfig {
     /// Domain terms kept whole (七天无理由, 小二介入): a page with the term itself
@@ -70,7 +70,7 @@ pub struct SearchConfig {
 }
 
 /// What to do with a link to a missing page or heading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkPolicy {
     /// The build fails (the default).
@@ -80,7 +80,7 @@ pub enum LinkPolicy {
 }
 
 /// What to do with raw HTML written inside Markdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawHtml {
     /// Cleaned by ammonia: no scripts, no event handlers (the default).
@@ -89,7 +89,7 @@ pub enum RawHtml {
     Trust,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MarkdownConfig {
     pub broken_links: LinkPolicy,
     pub raw_html: RawHtml,
@@ -98,7 +98,7 @@ pub struct MarkdownConfig {
 }
 
 /// Speaker names that mark the two sides of a ```` ```dialogue ```` block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DialogueRoles {
     pub customer: Vec<String>,
     pub agent: Vec<String>,
@@ -115,7 +115,7 @@ impl Default for DialogueRoles {
 }
 
 /// Site-wide additions to every script-writing question's rubric (`[quizzes]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct QuizConfig {
     /// Phrases no reply may contain, on top of the built-in Advertising-Law list.
     pub forbidden: Vec<String>,
@@ -124,7 +124,7 @@ pub struct QuizConfig {
 }
 
 /// The checked site configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     pub title: String,
     pub description: String,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify::event::{MetadataKind, ModifyKind};
@@ -81,6 +81,21 @@ struct DevState {
     notices: broadcast::Sender<Notice>,
     /// The diagnostics of the last failed build, shown to pages that connect later.
     failing: RwLock<Option<String>>,
+    /// The origins of the dev server's own pages (`http://127.0.0.1:PORT` and its
+    /// loopback aliases): the only pages that may open the live-reload socket, which
+    /// carries build errors (and those can quote an exam's answer lines).
+    origins: Vec<String>,
+}
+
+/// The origins under which the dev server's pages are loaded: it listens on loopback
+/// only, so those are the loopback names with its port. The `Host` header is not
+/// trusted for this: a page of another site that rebinds its DNS name to 127.0.0.1
+/// sends its own name in both `Host` and `Origin`.
+fn own_origins(port: u16) -> Vec<String> {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|host| format!("http://{host}:{port}"))
+        .collect()
 }
 
 pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Failure> {
@@ -97,20 +112,19 @@ pub async fn run(options: BuildOptions, port: u16, open: bool) -> Result<(), Fai
         out_dir,
         ..options
     };
+    let listener = crate::server::bind("127.0.0.1", port).await?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Other(e.to_string()))?;
     let (notices, _) = broadcast::channel(16);
     let state = Arc::new(DevState {
         notices,
         failing: RwLock::new(None),
+        origins: own_origins(address.port()),
     });
     let mut cache = build::Cache::default();
     cache = rebuild(&options, &state, cache, "start").await;
-    let listener = crate::server::bind("127.0.0.1", port).await?;
-    let url = format!(
-        "http://{}/",
-        listener
-            .local_addr()
-            .map_err(|e| Error::Other(e.to_string()))?
-    );
+    let url = format!("http://{address}/");
     println!("dev server on {url} — watching for changes (Ctrl-C to stop)");
     if open {
         open_browser(&url);
@@ -280,12 +294,32 @@ async fn live_js() -> impl IntoResponse {
     )
 }
 
-async fn socket(ws: WebSocketUpgrade, State(state): State<Arc<DevState>>) -> Response {
-    ws.on_upgrade(move |socket| notify_page(socket, state))
+/// Upgrades a request from one of the dev server's own pages to the live-reload
+/// socket; any other origin (or none) is refused with 403.
+async fn socket(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    State(state): State<Arc<DevState>>,
+) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if !origin.is_some_and(|o| state.origins.iter().any(|own| own == o)) {
+        return (
+            StatusCode::FORBIDDEN,
+            "live reload is for the dev server's own pages",
+        )
+            .into_response();
+    }
+    // Subscribe before the handshake: a rebuild that finishes while the socket is
+    // being upgraded is then queued for this page instead of lost.
+    let notices = state.notices.subscribe();
+    ws.on_upgrade(move |socket| notify_page(socket, state, notices))
 }
 
-async fn notify_page(mut socket: WebSocket, state: Arc<DevState>) {
-    let mut notices = state.notices.subscribe();
+async fn notify_page(
+    mut socket: WebSocket,
+    state: Arc<DevState>,
+    mut notices: broadcast::Receiver<Notice>,
+) {
     let failing = state
         .failing
         .read()
@@ -351,7 +385,11 @@ fn is_html(response: &Response) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
+/// Asks the desktop to open `url`. The opener's own output is discarded (without a
+/// browser, `xdg-open` prints a screenful), and a thread waits for it so that it
+/// never lingers as a zombie; if it fails, one line says where to go instead.
 fn open_browser(url: &str) {
+    use std::process::{Command, Stdio};
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
@@ -359,8 +397,26 @@ fn open_browser(url: &str) {
     } else {
         "xdg-open"
     };
-    if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        println!("could not open a browser; visit {url}");
+    let spawned = Command::new(opener)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let fallback = format!("could not open a browser; visit {url}");
+    match spawned {
+        Ok(mut child) => {
+            std::thread::spawn(move || {
+                // `explorer` exits with 1 even when it opened the page.
+                let failed = child
+                    .wait()
+                    .map_or(true, |s| !s.success() && !cfg!(windows));
+                if failed {
+                    println!("{fallback}");
+                }
+            });
+        }
+        Err(_) => println!("{fallback}"),
     }
 }
 
@@ -385,6 +441,7 @@ mod tests {
         Arc::new(DevState {
             notices: broadcast::channel(1).0,
             failing: RwLock::new(None),
+            origins: own_origins(1111),
         })
     }
 
@@ -414,6 +471,70 @@ mod tests {
         let (status, body) = get(router(dir.path(), state()), "/rules/").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(body.contains(SCRIPT_TAG), "{body}");
+    }
+
+    /// Serves the dev router on a free loopback port; returns its address.
+    async fn serve_dev(dir: &Path) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let state = Arc::new(DevState {
+            notices: broadcast::channel(4).0,
+            failing: RwLock::new(None),
+            origins: own_origins(address.port()),
+        });
+        let app = router(dir, state);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        address
+    }
+
+    /// Sends a WebSocket handshake with `origin` (if any); returns the status line.
+    async fn handshake(address: std::net::SocketAddr, origin: Option<&str>) -> String {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+        let request = format!(
+            "GET /__shouce/ws HTTP/1.1\r\nHost: {address}\r\n{origin}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut reader = tokio::io::BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).await.unwrap();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).await.unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        status
+    }
+
+    #[tokio::test]
+    async fn only_the_dev_servers_own_pages_may_open_the_live_reload_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let address = serve_dev(dir.path()).await;
+        let port = address.port();
+        let own = [
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ];
+        for origin in &own {
+            let status = handshake(address, Some(origin)).await;
+            assert!(status.contains(" 101 "), "{origin}: {status}");
+        }
+        let foreign = [
+            Some("https://evil.example".to_owned()),
+            // a rebinding attack: another site's name resolved to 127.0.0.1
+            Some(format!("http://evil.example:{port}")),
+            Some(format!("http://127.0.0.1:{}", port.wrapping_add(1))),
+            Some(format!("https://127.0.0.1:{port}")),
+            Some("null".to_owned()),
+            None,
+        ];
+        for origin in &foreign {
+            let status = handshake(address, origin.as_deref()).await;
+            assert!(status.contains(" 403 "), "{origin:?}: {status}");
+        }
     }
 
     #[test]

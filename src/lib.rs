@@ -8,11 +8,12 @@
 //! L4  dev · server              the long-running apps (axum)
 //! L3  site · store · build · scaffold  the loaded site · the database · the pipeline · `shouce init`
 //! L2  content · quiz            the domain: pages and sections · quizzes
-//! L1  markdown · theme · search text in, text out
+//! L1  markdown · theme · search · chart · spreadsheet   text in, text out
 //! L0  error · fs · config · date · width
 //! ```
 
 pub mod build;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod scaffold;
 pub mod search;
 pub mod server;
 pub mod site;
+pub mod spreadsheet;
 pub mod store;
 pub mod theme;
 pub mod width;

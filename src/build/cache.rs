@@ -18,6 +18,7 @@
 //! the served site) as they were.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::content::Page;
@@ -123,8 +124,10 @@ impl SiteKeys {
         for file in &inputs.files {
             links.update(file.to.as_bytes()).update(&[0]);
         }
-        links
-            .update(format!("{:?}{:?}", inputs.config.markdown, inputs.config.dialogue).as_bytes());
+        hash_into(
+            &mut links,
+            &(&inputs.config.markdown, &inputs.config.dialogue),
+        );
         let links = *links.finalize().as_bytes();
         let mut all = blake3::Hasher::new();
         all.update(&links);
@@ -142,18 +145,31 @@ impl SiteKeys {
         for quiz in &inputs.quizzes {
             all.update(quiz.text.as_bytes()).update(&[0]);
         }
-        all.update(
-            format!(
-                "{:?}{:?}{}",
-                inputs.theme_assets.map, inputs.config, options.today
-            )
-            .as_bytes(),
+        hash_into(
+            &mut all,
+            &(&inputs.theme_assets.map, &inputs.config, options.today),
         );
         SiteKeys {
             links,
             everything: *all.finalize().as_bytes(),
         }
     }
+}
+
+/// Feeds a value's `Hash` into a key. Every field of `Config` takes part through its
+/// derived `Hash` (a field added later cannot be left out of the key by accident,
+/// as it could be from a hand-written or `Debug` rendering of it).
+fn hash_into(hasher: &mut blake3::Hasher, value: &impl Hash) {
+    struct Feed<'a>(&'a mut blake3::Hasher);
+    impl Hasher for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.update(bytes);
+        }
+        fn finish(&self) -> u64 {
+            0 // only the bytes fed in matter; the key is the blake3 hash
+        }
+    }
+    value.hash(&mut Feed(hasher));
 }
 
 pub(super) fn item_key(site: &Key, url_path: &str, text: Option<&Key>) -> Key {

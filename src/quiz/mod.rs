@@ -10,6 +10,7 @@
 //! Never touches HTTP, SQL, the filesystem or the clock: `build` and `server` call in.
 //! The answer key has no `Serialize` impl (see [`AnswerKey`]); keep it that way.
 
+pub mod analysis;
 pub mod draw;
 pub mod grade;
 pub mod landing;

@@ -92,9 +92,9 @@ await run("dev.mjs", 100_000, async () => {
     const problems = [];
     const page = watchPage(await context.newPage(), problems);
     const socketOpen = async (p) => {
+      // the server subscribes the socket before it answers the handshake: once the
+      // page sees the socket open, no rebuild notice can be missed
       await until(() => p.evaluate(() => window.__shouceWsOpen === true), "the live-reload websocket to open", 5000);
-      // the server subscribes the socket right after the handshake: give it a moment
-      await p.waitForTimeout(250);
     };
 
     await page.goto(`${base}${PAGE_URL}`);

@@ -1,0 +1,298 @@
+//! Item analysis: how well each exam question and each exam measure what they should.
+//!
+//! Pure statistics over graded attempts, for the trainers' and supervisors' views: the
+//! caller (the results server) reads attempts from the store and hands them in; nothing
+//! here knows about HTTP, SQL or the clock.
+//!
+//! Every attempt is scored **on the paper actually drawn**: exams draw a paper per
+//! attempt from a larger bank, so a question is analysed only over the attempts whose
+//! paper contained it, and ranked against them by the attempt's score in percent.
+//!
+//! * **Facility index** `p`: the mean share of the question's marks earned (partial
+//!   credit counts as its fraction), over the attempts that drew it.
+//! * **Discrimination index** `D = p(upper) − p(lower)`, where the upper and lower
+//!   groups are the top and bottom 27 % (Kelley's) of those attempts by their score
+//!   (rounded to a whole number of attempts, at least one; ties are broken by the
+//!   order attempts are given in, so the result is deterministic). Undefined with
+//!   fewer than two attempts.
+//! * **Distractor analysis**: for choice questions, the share of attempts choosing each
+//!   option (and leaving it unanswered), overall and in the upper and lower groups: a
+//!   wrong option the strong candidates choose points at a flawed key or an ambiguous
+//!   prompt; one nobody chooses does no work.
+//! * **Flags**: too easy (`p > 0.95`), too hard (`p < 0.30`), does not discriminate
+//!   (`D < 0.20`), and discriminates the wrong way (`D < 0`: strong candidates get it
+//!   wrong more often than weak ones).
+//! * **Internal consistency** of the exam: Cronbach's alpha over the paper's *slots*
+//!   (the first question drawn, the second, …), as Moodle does for random questions,
+//!   since different attempts answer different questions. When every mark is 0 or 1
+//!   this is exactly KR-20, and is reported as such. Population variances throughout;
+//!   undefined with fewer than two attempts, fewer than two slots, or no variance in
+//!   the totals. Only attempts with the most common paper length take part.
+
+use std::collections::BTreeMap;
+
+/// Kelley's share of attempts in each of the upper and lower groups.
+pub const GROUP_SHARE: f64 = 0.27;
+/// Above this facility a question is flagged as too easy.
+pub const TOO_EASY: f64 = 0.95;
+/// Below this facility a question is flagged as too hard.
+pub const TOO_HARD: f64 = 0.30;
+/// Below this discrimination a question is flagged as not discriminating.
+pub const LOW_DISCRIMINATION: f64 = 0.20;
+
+/// One question of one attempt, as graded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub question: String,
+    /// The share of the question's marks earned, `0.0..=1.0`.
+    pub score: f64,
+    /// The options chosen (choice questions); `None` when the question was left
+    /// unanswered or is not a choice question.
+    pub chosen: Option<Vec<String>>,
+}
+
+/// One graded attempt: its paper's responses in the order the paper showed them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attempt {
+    pub responses: Vec<Response>,
+}
+
+impl Attempt {
+    /// The attempt's score as a share of its paper's marks.
+    pub fn score(&self) -> f64 {
+        if self.responses.is_empty() {
+            return 0.0;
+        }
+        self.responses.iter().map(|r| r.score).sum::<f64>() / self.responses.len() as f64
+    }
+}
+
+/// What is flagged about a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Flag {
+    TooEasy,
+    TooHard,
+    LowDiscrimination,
+    NegativeDiscrimination,
+}
+
+/// How often one option was chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionShare {
+    /// The option's id, or `None` for "left unanswered".
+    pub option: Option<String>,
+    pub share: f64,
+    pub upper: f64,
+    pub lower: f64,
+}
+
+/// The statistics of one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemStats {
+    pub question: String,
+    /// How many attempts drew it.
+    pub attempts: usize,
+    pub facility: f64,
+    pub discrimination: Option<f64>,
+    /// For choice questions: every option in the given order, then "unanswered".
+    pub options: Vec<OptionShare>,
+    pub flags: Vec<Flag>,
+}
+
+/// Which coefficient [`ExamStats::consistency`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coefficient {
+    /// Every mark was 0 or 1.
+    Kr20,
+    CronbachAlpha,
+}
+
+/// The statistics of one exam.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExamStats {
+    pub attempts: usize,
+    /// Questions in the order of the bank given to [`analyse`].
+    pub items: Vec<ItemStats>,
+    pub consistency: Option<(Coefficient, f64)>,
+}
+
+/// Analyses `attempts` of an exam whose bank is `bank`: each question's id with its
+/// option ids (empty for questions that are not choice questions), in bank order.
+/// Questions no attempt drew are left out.
+pub fn analyse(bank: &[(String, Vec<String>)], attempts: &[Attempt]) -> ExamStats {
+    let items = bank
+        .iter()
+        .filter_map(|(question, options)| item_stats(question, options, attempts))
+        .collect();
+    ExamStats {
+        attempts: attempts.len(),
+        items,
+        consistency: consistency(attempts),
+    }
+}
+
+fn item_stats(question: &str, options: &[String], attempts: &[Attempt]) -> Option<ItemStats> {
+    // (attempt score, this question's response), in the order given.
+    let drawn: Vec<(f64, &Response)> = attempts
+        .iter()
+        .filter_map(|a| {
+            let response = a.responses.iter().find(|r| r.question == question)?;
+            Some((a.score(), response))
+        })
+        .collect();
+    if drawn.is_empty() {
+        return None;
+    }
+    let all: Vec<&Response> = drawn.iter().map(|(_, r)| *r).collect();
+    let facility = mean(all.iter().map(|r| r.score));
+    let groups = groups(&drawn);
+    let discrimination = groups.as_ref().map(|(upper, lower)| {
+        mean(upper.iter().map(|r| r.score)) - mean(lower.iter().map(|r| r.score))
+    });
+    let options = if options.is_empty() {
+        Vec::new()
+    } else {
+        let (upper, lower) = groups.unwrap_or_default();
+        let choices = options.iter().map(Some).chain([None]);
+        choices
+            .map(|option| OptionShare {
+                option: option.cloned(),
+                share: share_choosing(&all, option),
+                upper: share_choosing(&upper, option),
+                lower: share_choosing(&lower, option),
+            })
+            .collect()
+    };
+    Some(ItemStats {
+        question: question.to_owned(),
+        attempts: drawn.len(),
+        facility,
+        discrimination,
+        options,
+        flags: flags(facility, discrimination),
+    })
+}
+
+/// The upper and lower groups' responses, or `None` with fewer than two attempts.
+fn groups<'a>(drawn: &[(f64, &'a Response)]) -> Option<(Vec<&'a Response>, Vec<&'a Response>)> {
+    if drawn.len() < 2 {
+        return None;
+    }
+    let mut ranked: Vec<&(f64, &Response)> = drawn.iter().collect();
+    // Stable: equal scores keep the order given.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let size = ((drawn.len() as f64 * GROUP_SHARE).round() as usize).max(1);
+    let upper = ranked[..size].iter().map(|(_, r)| *r).collect();
+    let lower = ranked[ranked.len() - size..]
+        .iter()
+        .map(|(_, r)| *r)
+        .collect();
+    Some((upper, lower))
+}
+
+/// The share of `responses` that chose `option` (`None`: left unanswered).
+fn share_choosing(responses: &[&Response], option: Option<&String>) -> f64 {
+    if responses.is_empty() {
+        return 0.0;
+    }
+    let count = responses
+        .iter()
+        .filter(|r| match (&r.chosen, option) {
+            (Some(chosen), Some(option)) => chosen.contains(option),
+            (None, None) => true,
+            _ => false,
+        })
+        .count();
+    count as f64 / responses.len() as f64
+}
+
+fn flags(facility: f64, discrimination: Option<f64>) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    if facility > TOO_EASY {
+        flags.push(Flag::TooEasy);
+    }
+    if facility < TOO_HARD {
+        flags.push(Flag::TooHard);
+    }
+    match discrimination {
+        Some(d) if d < 0.0 => flags.push(Flag::NegativeDiscrimination),
+        Some(d) if d < LOW_DISCRIMINATION => flags.push(Flag::LowDiscrimination),
+        _ => {}
+    }
+    flags
+}
+
+/// Cronbach's alpha over slots (KR-20 when every mark is 0 or 1).
+fn consistency(attempts: &[Attempt]) -> Option<(Coefficient, f64)> {
+    let mut lengths: BTreeMap<usize, usize> = BTreeMap::new();
+    for attempt in attempts {
+        *lengths.entry(attempt.responses.len()).or_default() += 1;
+    }
+    // The most common length; the longer one on a tie.
+    let (&k, _) = lengths.iter().max_by_key(|&(len, count)| (*count, *len))?;
+    let scored: Vec<&Attempt> = attempts.iter().filter(|a| a.responses.len() == k).collect();
+    if scored.len() < 2 || k < 2 {
+        return None;
+    }
+    let slot_variances: f64 = (0..k)
+        .map(|slot| variance(scored.iter().map(|a| a.responses[slot].score)))
+        .sum();
+    let totals = variance(
+        scored
+            .iter()
+            .map(|a| a.responses.iter().map(|r| r.score).sum()),
+    );
+    if totals <= f64::EPSILON {
+        return None;
+    }
+    let k = k as f64;
+    let value = k / (k - 1.0) * (1.0 - slot_variances / totals);
+    let dichotomous = scored
+        .iter()
+        .flat_map(|a| &a.responses)
+        .all(|r| r.score == 0.0 || r.score == 1.0);
+    let coefficient = if dichotomous {
+        Coefficient::Kr20
+    } else {
+        Coefficient::CronbachAlpha
+    };
+    Some((coefficient, value))
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+/// Population variance.
+fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = mean(values.clone());
+    mean(values.map(|v| (v - m) * (v - m)))
+}
+
+/// Miss rates by a grouping of questions (the lesson paragraph a question cites, a
+/// topic): for each group, how many responses fell in it and the share of marks they
+/// missed, highest miss rate first (ties by group, for a stable order). `group_of`
+/// returns `None` for questions outside every group.
+pub fn miss_rates<'a>(
+    attempts: &[Attempt],
+    group_of: impl Fn(&str) -> Option<&'a str>,
+) -> Vec<(&'a str, usize, f64)> {
+    let mut sums: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+    for response in attempts.iter().flat_map(|a| &a.responses) {
+        if let Some(group) = group_of(&response.question) {
+            let entry = sums.entry(group).or_default();
+            entry.0 += 1;
+            entry.1 += 1.0 - response.score;
+        }
+    }
+    let mut rates: Vec<(&str, usize, f64)> = sums
+        .into_iter()
+        .map(|(group, (n, missed))| (group, n, missed / n as f64))
+        .collect();
+    rates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)));
+    rates
+}
+
+#[cfg(test)]
+mod tests;
