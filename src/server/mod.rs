@@ -11,6 +11,7 @@
 
 mod auth;
 mod certificates;
+mod dashboard;
 mod error;
 mod exam;
 pub mod files;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/", get(certificates::list))
         .route("/certificates/{id}/", get(certificates::show))
         .route("/verify/{id}", get(certificates::verify))
+        .merge(dashboard::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(auth::csrf))
         .layer(DefaultBodyLimit::max(exam::MAX_ANSWERS))

@@ -3,9 +3,11 @@
 //! attempts for its statistics. Read-only; a scope's team is always a bound parameter
 //! (an empty string means every team).
 
+use futures_util::{Stream, StreamExt as _};
 use sqlx::Row as _;
+use sqlx::any::AnyRow;
 
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 
 /// An agent as the readiness table lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,9 +85,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| Ok(row.try_get("team")?))
-            .collect()
+        rows.iter().map(|row| Ok(row.try_get("team")?)).collect()
     }
 
     /// Every unrevoked certificate of the active agents of `team`, newest first (the
@@ -169,12 +169,86 @@ impl Store {
                     submitted_ms: row.try_get("submitted_ms")?,
                     points: row.try_get::<Option<f64>, _>("points")?.unwrap_or(0.0),
                     max_points: row.try_get::<Option<f64>, _>("max_points")?.unwrap_or(0.0),
-                    passed: row.try_get::<Option<i64>, _>("passed")?.is_some_and(|p| p != 0),
+                    passed: row
+                        .try_get::<Option<i64>, _>("passed")?
+                        .is_some_and(|p| p != 0),
                     paper: row.try_get("paper")?,
                     answers: row.try_get("answers")?,
-                    results: row.try_get::<Option<String>, _>("results")?.unwrap_or_default(),
+                    results: row
+                        .try_get::<Option<String>, _>("results")?
+                        .unwrap_or_default(),
                 })
             })
             .collect()
     }
+
+    /// Every graded attempt at `exam_id` by agents of `team` submitted in
+    /// `[from_ms, to_ms)`, oldest first, read from the database as the consumer takes
+    /// them (a few rows buffered), so that an export of all results is never held in
+    /// memory.
+    pub fn stream_results(
+        &self,
+        exam_id: String,
+        team: String,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> impl Stream<Item = Result<ResultLine>> + Send + 'static {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<ResultLine>>(64);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut rows = sqlx::query(
+                "SELECT u.login, u.name, u.team, a.exam_id, a.started_ms, a.submitted_ms, \
+                 a.points, a.max_points, a.passed \
+                 FROM attempts a JOIN users u ON u.id = a.user_id \
+                 WHERE a.exam_id = $1 AND a.submitted_ms IS NOT NULL \
+                 AND ($2 = '' OR u.team = $2) AND a.submitted_ms >= $3 AND a.submitted_ms < $4 \
+                 ORDER BY a.submitted_ms, a.id",
+            )
+            .bind(exam_id)
+            .bind(team)
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let line = row.map_err(StoreError::from).and_then(|r| result_line(&r));
+                // The consumer went away (the client hung up): stop reading.
+                if tx.send(line).await.is_err() {
+                    break;
+                }
+            }
+        });
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+    }
+}
+
+/// One line of the results export.
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    pub login: String,
+    pub name: String,
+    pub team: String,
+    pub exam_id: String,
+    pub started_ms: i64,
+    pub submitted_ms: i64,
+    pub points: f64,
+    pub max_points: f64,
+    pub passed: bool,
+}
+
+fn result_line(row: &AnyRow) -> Result<ResultLine> {
+    Ok(ResultLine {
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        team: row.try_get("team")?,
+        exam_id: row.try_get("exam_id")?,
+        started_ms: row.try_get("started_ms")?,
+        submitted_ms: row.try_get("submitted_ms")?,
+        points: row.try_get::<Option<f64>, _>("points")?.unwrap_or(0.0),
+        max_points: row.try_get::<Option<f64>, _>("max_points")?.unwrap_or(0.0),
+        passed: row
+            .try_get::<Option<i64>, _>("passed")?
+            .is_some_and(|p| p != 0),
+    })
 }

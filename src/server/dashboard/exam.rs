@@ -15,8 +15,9 @@ use crate::quiz::analysis::{self, Coefficient, ExamStats, Flag};
 use crate::quiz::draw::Paper;
 use crate::quiz::{Body as QBody, ExamSettings, Kind, Rule};
 use crate::site::{LessonIndex, QuizFile};
-use crate::spreadsheet::{Cell, CsvWriter};
+use crate::spreadsheet::{BOM, Cell, CsvWriter, record};
 use crate::store::GradedAttempt;
+use futures_util::StreamExt as _;
 
 use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
@@ -51,6 +52,20 @@ fn window(filters: &Filters) -> ApiResult<(i64, i64)> {
     Ok((from, to))
 }
 
+/// The graded attempts at exam `id` that the scope and the filters' dates select.
+async fn graded(
+    state: &AppState,
+    id: &str,
+    scope: &Scope,
+    filters: &Filters,
+) -> ApiResult<Vec<GradedAttempt>> {
+    let (from, to) = window(filters)?;
+    Ok(state
+        .store
+        .graded_attempts(id, &scope.team, from, to)
+        .await?)
+}
+
 /// The attempts' analysis inputs: each question's result on the paper drawn.
 fn analysed(file: &QuizFile, attempts: &[GradedAttempt]) -> Vec<analysis::Attempt> {
     let items = &file.quiz.items;
@@ -69,7 +84,11 @@ fn analysed(file: &QuizFile, attempts: &[GradedAttempt]) -> Vec<analysis::Attemp
                     let answer = answers.get(&r.index.to_string());
                     Some(analysis::Response {
                         question: item.question.id.clone(),
-                        score: if r.max_points > 0.0 { r.points / r.max_points } else { 0.0 },
+                        score: if r.max_points > 0.0 {
+                            r.points / r.max_points
+                        } else {
+                            0.0
+                        },
                         chosen: chosen(answer, order.unwrap_or(&[])),
                     })
                 })
@@ -109,9 +128,9 @@ fn bank(file: &QuizFile) -> Vec<(String, Vec<String>)> {
 
 fn options(body: &QBody) -> Option<&Vec<String>> {
     match body {
-        QBody::Single { options } | QBody::Multiple { options } | QBody::Scenario { options, .. } => {
-            Some(options)
-        }
+        QBody::Single { options }
+        | QBody::Multiple { options }
+        | QBody::Scenario { options, .. } => Some(options),
         _ => None,
     }
 }
@@ -178,11 +197,7 @@ pub async fn page(
 ) -> ApiResult<Html<String>> {
     let scope = Scope::of(&user, &filters.team)?;
     let (file, settings) = exam(&state, &id)?;
-    let (from, to) = window(&filters)?;
-    let attempts = state
-        .store
-        .graded_attempts(&id, &scope.team, from, to)
-        .await?;
+    let attempts = graded(&state, &id, &scope, &filters).await?;
     let analysed = analysed(file, &attempts);
     let stats = analysis::analyse(&bank(file), &analysed);
     let percents: Vec<f64> = attempts.iter().map(percent).collect();
@@ -198,7 +213,11 @@ pub async fn page(
         format!("{}–{} 分", lo.round(), hi.round())
     });
     let trend = weekly_pass_rate(&attempts);
-    let teams = if scope.any_team { state.store.teams().await? } else { vec![scope.team.clone()] };
+    let teams = if scope.any_team {
+        state.store.teams().await?
+    } else {
+        vec![scope.team.clone()]
+    };
     let view = Page {
         exam_id: &file.quiz.id,
         title: &file.quiz.title,
@@ -210,7 +229,8 @@ pub async fn page(
         query: filters.query(1),
         attempts: attempts.len(),
         passed,
-        pass_rate: (!attempts.is_empty()).then(|| round(passed as f64 * 100.0 / attempts.len() as f64)),
+        pass_rate: (!attempts.is_empty())
+            .then(|| round(passed as f64 * 100.0 / attempts.len() as f64)),
         mean_percent: (!percents.is_empty())
             .then(|| round(percents.iter().sum::<f64>() / percents.len() as f64)),
         consistency: stats.consistency.map(|(c, v)| {
@@ -229,14 +249,20 @@ pub async fn page(
         items: item_rows(file, &stats),
         paragraphs: paragraph_rows(&state, file, &analysed),
     };
-    let html = state
-        .pages
-        .render("server/dashboard_exam.html", &frame(&state, Some(&user)), &view)?;
+    let html = state.pages.render(
+        "server/dashboard_exam.html",
+        &frame(&state, Some(&user)),
+        &view,
+    )?;
     Ok(Html(html))
 }
 
 fn percent(a: &GradedAttempt) -> f64 {
-    if a.max_points > 0.0 { a.points * 100.0 / a.max_points } else { 0.0 }
+    if a.max_points > 0.0 {
+        a.points * 100.0 / a.max_points
+    } else {
+        0.0
+    }
 }
 
 fn round(x: f64) -> f64 {
@@ -268,7 +294,11 @@ fn item_rows(file: &QuizFile, stats: &ExamStats) -> Vec<ItemRow> {
         .items
         .iter()
         .filter_map(|s| {
-            let item = file.quiz.items.iter().find(|i| i.question.id == s.question)?;
+            let item = file
+                .quiz
+                .items
+                .iter()
+                .find(|i| i.question.id == s.question)?;
             let texts = options(&item.question.body);
             let keys = match &item.key.rule {
                 Rule::Choice { correct, .. } => correct.as_slice(),
@@ -314,7 +344,11 @@ fn flag_text(flag: Flag) -> &'static str {
     }
 }
 
-fn paragraph_rows(state: &AppState, file: &QuizFile, attempts: &[analysis::Attempt]) -> Vec<ParagraphRow> {
+fn paragraph_rows(
+    state: &AppState,
+    file: &QuizFile,
+    attempts: &[analysis::Attempt],
+) -> Vec<ParagraphRow> {
     let source_of = |question: &str| {
         let item = file.quiz.items.iter().find(|i| i.question.id == question)?;
         item.question.source.as_ref().map(|l| l.target.as_str())
@@ -349,13 +383,21 @@ pub async fn items_csv(
 ) -> ApiResult<Response> {
     let scope = Scope::of(&user, &filters.team)?;
     let (file, _) = exam(&state, &id)?;
-    let (from, to) = window(&filters)?;
-    let attempts = state.store.graded_attempts(&id, &scope.team, from, to).await?;
+    let attempts = graded(&state, &id, &scope, &filters).await?;
     let stats = analysis::analyse(&bank(file), &analysed(file, &attempts));
     let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
-        "题目", "主题", "作答次数", "难度系数", "区分度", "标记", "选项", "正确选项", "选择比例%",
-        "高分组%", "低分组%",
+        "题目",
+        "主题",
+        "作答次数",
+        "难度系数",
+        "区分度",
+        "标记",
+        "选项",
+        "正确选项",
+        "选择比例%",
+        "高分组%",
+        "低分组%",
     ];
     let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
     for row in item_rows(file, &stats) {
@@ -383,7 +425,10 @@ pub async fn items_csv(
             out.row(&cells).map_err(internal)?;
         }
     }
-    Ok(csv_response(&format!("{id}-items.csv"), out.finish().map_err(internal)?))
+    Ok(csv_response(
+        &format!("{id}-items.csv"),
+        out.finish().map_err(internal)?,
+    ))
 }
 
 /// Every graded attempt of the exam in scope as CSV, streamed from the database row by
@@ -399,16 +444,32 @@ pub async fn results_csv(
     exam(&state, &id)?;
     let (from, to) = window(&filters)?;
     let rows = state.store.stream_results(id.clone(), scope.team, from, to);
-    let header = ["工号", "姓名", "团队", "考试", "交卷时间（UTC）", "用时（分钟）", "得分", "满分", "百分比", "是否通过"];
-    let mut head = CsvWriter::new(Vec::new(), &header).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let first = std::mem::take(head.buffer());
-    let lines = futures_util::StreamExt::map(rows, move |row| {
+    let header: Vec<Cell> = [
+        "工号",
+        "姓名",
+        "团队",
+        "考试",
+        "交卷时间（UTC）",
+        "用时（分钟）",
+        "得分",
+        "满分",
+        "百分比",
+        "是否通过",
+    ]
+    .into_iter()
+    .map(Cell::Text)
+    .collect();
+    let first = format!("{BOM}{}", record(&header));
+    let lines = rows.map(|row| {
         let row = row.map_err(|e| std::io::Error::other(e.to_string()))?;
-        let mut line = CsvWriter::bare(Vec::new());
-        let percent = if row.max_points > 0.0 { round(row.points * 100.0 / row.max_points) } else { 0.0 };
+        let percent = if row.max_points > 0.0 {
+            round(row.points * 100.0 / row.max_points)
+        } else {
+            0.0
+        };
         let minutes = round((row.submitted_ms - row.started_ms) as f64 / 60_000.0);
         let submitted = instant(row.submitted_ms).to_string();
-        line.row(&[
+        Ok::<_, std::io::Error>(record(&[
             Cell::Text(&row.login),
             Cell::Text(&row.name),
             Cell::Text(&row.team),
@@ -419,17 +480,10 @@ pub async fn results_csv(
             Cell::Number(row.max_points),
             Cell::Number(percent),
             Cell::Text(if row.passed { "是" } else { "否" }),
-        ])?;
-        Ok::<_, std::io::Error>(std::mem::take(line.buffer()))
+        ]))
     });
     let body = futures_util::stream::once(async move { Ok(first) }).chain(lines);
-    Ok(csv_response_stream(&format!("{id}-results.csv"), Body::from_stream(body)))
-}
-
-use futures_util::StreamExt as _;
-
-fn csv_response_stream(name: &str, body: Body) -> Response {
-    let mut response = csv_response(name, Vec::new());
-    *response.body_mut() = body;
-    response
+    let mut response = csv_response(&format!("{id}-results.csv"), Vec::new());
+    *response.body_mut() = Body::from_stream(body);
+    Ok(response)
 }

@@ -24,8 +24,6 @@ use crate::store::{Role, User};
 use super::error::{ApiError, ApiResult};
 use super::state::AppState;
 
-pub use readiness::Standing;
-
 /// The dashboard's routes (below the base path).
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,7 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/status.csv", get(readiness::csv))
         .route("/dashboard/exams/{exam}/", get(exam::page))
         .route("/dashboard/exams/{exam}/items.csv", get(exam::items_csv))
-        .route("/dashboard/exams/{exam}/results.csv", get(exam::results_csv))
+        .route(
+            "/dashboard/exams/{exam}/results.csv",
+            get(exam::results_csv),
+        )
 }
 
 /// What the signed-in user may see of the results.
@@ -66,7 +67,9 @@ impl Scope {
                 agents: false,
                 any_team: true,
             }),
-            Role::Agent => Err(ApiError::Forbidden("只有主管、培训师和管理员可以查看成绩统计。")),
+            Role::Agent => Err(ApiError::Forbidden(
+                "只有主管、培训师和管理员可以查看成绩统计。",
+            )),
         }
     }
 
@@ -75,13 +78,15 @@ impl Scope {
         if self.agents {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("培训师只能查看题目和课程的统计，不能查看个人记录。"))
+            Err(ApiError::Forbidden(
+                "培训师只能查看题目和课程的统计，不能查看个人记录。",
+            ))
         }
     }
 }
 
 /// The filters every dashboard page reads from its URL.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Filters {
     pub team: String,

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, Response};
 use serde::Serialize;
 
+use crate::site::LessonIndex;
 use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::{AgentRow, AttemptCount, StandingCertificate};
 
@@ -118,7 +119,13 @@ async fn board(state: &AppState, scope: &Scope) -> ApiResult<Board> {
         .attempt_counts(&scope.team)
         .await?
         .into_iter()
-        .map(|AttemptCount { user_id, exam_id, graded }| ((user_id, exam_id), graded))
+        .map(
+            |AttemptCount {
+                 user_id,
+                 exam_id,
+                 graded,
+             }| ((user_id, exam_id), graded),
+        )
         .collect();
     let current = CurrentParagraphs::new(state);
     let now = state.now_ms();
@@ -149,7 +156,12 @@ impl CurrentParagraphs {
     fn new(state: &AppState) -> CurrentParagraphs {
         let mut hashes = HashMap::new();
         for file in state.site.quizzes.iter().filter(|q| q.quiz.is_exam()) {
-            for link in file.quiz.items.iter().filter_map(|i| i.question.source.as_ref()) {
+            for link in file
+                .quiz
+                .items
+                .iter()
+                .filter_map(|i| i.question.source.as_ref())
+            {
                 let text = state.site.library.cited_text(link).unwrap_or_default();
                 let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
                 hashes.insert((file.quiz.id.clone(), link.target.clone()), hash);
@@ -225,7 +237,9 @@ pub async fn page(
     scope.require_agents()?;
     let board = board(&state, &scope).await?;
     let selected = selected_exams(&board, &filters);
-    let wanted = Standing::ALL.into_iter().find(|s| s.as_str() == filters.status);
+    let wanted = Standing::ALL
+        .into_iter()
+        .find(|s| s.as_str() == filters.status);
     let mut rows: Vec<&(AgentRow, Vec<Standing>)> = board
         .agents
         .iter()
@@ -297,7 +311,9 @@ fn sort_rows(rows: &mut [&(AgentRow, Vec<Standing>)], sort: &str, selected: &[us
         // Worst standing first: who needs attention.
         "status" => rows.sort_by(|a, b| {
             let worst = |s: &[Standing]| selected.iter().map(|&i| s[i]).max();
-            worst(&b.1).cmp(&worst(&a.1)).then(a.0.login.cmp(&b.0.login))
+            worst(&b.1)
+                .cmp(&worst(&a.1))
+                .then(a.0.login.cmp(&b.0.login))
         }),
         // By team, then login (the store's order).
         _ => {}
@@ -362,7 +378,9 @@ pub async fn csv(
     header.extend(selected.iter().map(|&i| board.exams[i].1.as_str()));
     let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
-    let wanted = Standing::ALL.into_iter().find(|s| s.as_str() == filters.status);
+    let wanted = Standing::ALL
+        .into_iter()
+        .find(|s| s.as_str() == filters.status);
     for (agent, standings) in &board.agents {
         if wanted.is_some_and(|w| !selected.iter().any(|&i| standings[i] == w)) {
             continue;
@@ -375,7 +393,10 @@ pub async fn csv(
         cells.extend(selected.iter().map(|&i| Cell::Text(standings[i].text())));
         out.row(&cells).map_err(internal)?;
     }
-    Ok(csv_response("team-status.csv", out.finish().map_err(internal)?))
+    Ok(csv_response(
+        "team-status.csv",
+        out.finish().map_err(internal)?,
+    ))
 }
 
 #[cfg(test)]
@@ -399,8 +420,16 @@ mod tests {
         let unchanged = |_: &StandingCertificate| false;
         let cases = [
             (Some(certificate(None)), 1, Standing::Certified),
-            (Some(certificate(Some(now + 31 * day))), 1, Standing::Certified),
-            (Some(certificate(Some(now + 30 * day))), 1, Standing::Expiring),
+            (
+                Some(certificate(Some(now + 31 * day))),
+                1,
+                Standing::Certified,
+            ),
+            (
+                Some(certificate(Some(now + 30 * day))),
+                1,
+                Standing::Expiring,
+            ),
             (Some(certificate(Some(now))), 1, Standing::Expired),
             (None, 2, Standing::Failed),
             (None, 0, Standing::Never),
