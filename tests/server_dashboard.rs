@@ -76,8 +76,9 @@ async fn company(h: &Harness) -> People {
     }
 }
 
-const ROUTES: [&str; 5] = [
+const ROUTES: [&str; 6] = [
     "/dashboard/",
+    "/dashboard/exams/",
     "/dashboard/status.csv",
     "/dashboard/exams/aftersales-exam/",
     "/dashboard/exams/aftersales-exam/items.csv",
@@ -119,6 +120,66 @@ async fn access_is_role_gated_on_every_route(h: &Harness) {
         assert_eq!(supervisor.status, StatusCode::OK, "{asked}");
         assert!(!supervisor.body.contains("B001"), "{asked}");
         assert!(!supervisor.body.contains("HYPERLINK"), "{asked}");
+    }
+}
+
+/// An agent's record: the agent themselves, their team's supervisor and admins; nobody
+/// else, and another team's record is "not found".
+async fn agent_records_are_their_own(h: &Harness) {
+    let p = company(h).await;
+    let other_agent = h.sign_in("A002").await;
+    let cases = [
+        ("A001", &p.agent, StatusCode::OK),
+        ("A001", &other_agent, StatusCode::NOT_FOUND),
+        ("A001", &p.supervisor, StatusCode::OK),
+        ("A001", &p.admin, StatusCode::OK),
+        ("A001", &p.trainer, StatusCode::FORBIDDEN),
+        ("B001", &p.supervisor, StatusCode::NOT_FOUND),
+        ("B001", &p.agent, StatusCode::NOT_FOUND),
+        ("B001", &p.admin, StatusCode::OK),
+        ("S001", &p.admin, StatusCode::NOT_FOUND),
+        ("nobody", &p.admin, StatusCode::NOT_FOUND),
+    ];
+    for (login, cookie, expected) in cases {
+        let r = h
+            .get(&format!("/dashboard/agents/{login}/"), Some(cookie))
+            .await;
+        assert_eq!(r.status, expected, "{login}: {}", r.body);
+        if expected != StatusCode::OK {
+            assert!(!r.body.contains("HYPERLINK") && !r.body.contains("张三"));
+        }
+    }
+    // 张三 passed: a certificate and a passed attempt, nothing to revise.
+    let passed = h.get("/dashboard/agents/A001/", Some(&p.admin)).await;
+    assert!(
+        passed.body.contains("售后规则认证") && passed.body.contains("有效"),
+        "{}",
+        passed.body
+    );
+    assert!(passed.body.contains("没有答错的题目"));
+    // 李四 answered nothing: every topic at 0 %, and the paragraphs to revise link
+    // to the lessons.
+    let failed = h.get("/dashboard/agents/A002/", Some(&p.supervisor)).await;
+    assert!(failed.body.contains("还没有证书"));
+    let topics = table_rows(&failed.body, "topics");
+    assert!(
+        !topics.is_empty() && topics.iter().all(|t| t.contains("<td>0</td>")),
+        "{topics:?}"
+    );
+    // Every paragraph behind a missed question is listed (100 % missed), named by its
+    // lesson's title and heading, and links to it. (Tera writes `/` as `&#x2F;`.)
+    let list = &failed.body[failed.body.find("missed-paragraphs").unwrap()..];
+    let items: Vec<&str> = list[..list.find("</ul>").unwrap()]
+        .split("<li>")
+        .skip(1)
+        .collect();
+    assert!(!items.is_empty());
+    for item in items {
+        assert!(item.starts_with("<a href=\"&#x2F;"), "{item}");
+        assert!(
+            item.contains(" · ") && item.contains("（失分率 100%）"),
+            "{item}"
+        );
     }
 }
 
@@ -333,6 +394,7 @@ macro_rules! scenarios {
 
 scenarios!(
     access_is_role_gated_on_every_route,
+    agent_records_are_their_own,
     readiness_shows_each_agents_standing,
     exam_statistics_match_the_attempts,
 );

@@ -52,6 +52,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/server/dashboard.html"),
     ),
     (
+        "server/dashboard_agent.html",
+        include_str!("../../themes/default/templates/server/dashboard_agent.html"),
+    ),
+    (
+        "server/dashboard_exams.html",
+        include_str!("../../themes/default/templates/server/dashboard_exams.html"),
+    ),
+    (
         "server/dashboard_exam.html",
         include_str!("../../themes/default/templates/server/dashboard_exam.html"),
     ),

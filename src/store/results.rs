@@ -64,7 +64,7 @@ impl Store {
              ORDER BY team, login",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
@@ -83,7 +83,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT DISTINCT team FROM users WHERE role = 'agent' AND disabled = 0 ORDER BY team",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(|row| Ok(row.try_get("team")?)).collect()
     }
@@ -99,7 +99,7 @@ impl Store {
              ORDER BY c.issued_ms DESC, c.id",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
@@ -124,7 +124,7 @@ impl Store {
              GROUP BY a.user_id, a.exam_id",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
@@ -158,7 +158,7 @@ impl Store {
         .bind(team)
         .bind(from_ms)
         .bind(to_ms)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {

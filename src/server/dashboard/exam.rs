@@ -14,7 +14,7 @@ use crate::chart::{self, Bar, Point};
 use crate::quiz::analysis::{self, Coefficient, ExamStats, Flag};
 use crate::quiz::draw::Paper;
 use crate::quiz::{Body as QBody, ExamSettings, Kind, Rule};
-use crate::site::{LessonIndex, QuizFile};
+use crate::site::QuizFile;
 use crate::spreadsheet::{BOM, Cell, CsvWriter, record};
 use crate::store::GradedAttempt;
 use futures_util::StreamExt as _;
@@ -23,7 +23,7 @@ use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::grading::QuestionResult;
 use super::super::state::{AppState, instant};
-use super::{Filters, Scope, csv_response};
+use super::{Filters, Scope, csv_response, paragraph};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -362,11 +362,10 @@ fn paragraph_rows(
                 .iter()
                 .filter_map(|i| i.question.source.as_ref())
                 .find(|l| l.target == source);
+            let (label, href) = link.map_or((source.to_owned(), None), |l| paragraph(state, l));
             ParagraphRow {
-                source: source.to_owned(),
-                href: link
-                    .and_then(|l| state.site.library.source_path(l))
-                    .map(|p| format!("{}{p}", state.base())),
+                source: label,
+                href,
                 responses,
                 miss_rate: round(miss * 100.0),
             }
@@ -486,4 +485,38 @@ pub async fn results_csv(
     let mut response = csv_response(&format!("{id}-results.csv"), Vec::new());
     *response.body_mut() = Body::from_stream(body);
     Ok(response)
+}
+
+#[derive(Serialize)]
+struct ExamLink<'a> {
+    id: &'a str,
+    title: &'a str,
+}
+
+/// The exams whose statistics the user may open.
+pub async fn index(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Html<String>> {
+    Scope::of(&user, "")?;
+    let exams: Vec<ExamLink> = state
+        .site
+        .quizzes
+        .iter()
+        .filter(|q| q.quiz.is_exam())
+        .map(|q| ExamLink {
+            id: &q.quiz.id,
+            title: &q.quiz.title,
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Index<'a> {
+        exams: Vec<ExamLink<'a>>,
+    }
+    let html = state.pages.render(
+        "server/dashboard_exams.html",
+        &frame(&state, Some(&user)),
+        &Index { exams },
+    )?;
+    Ok(Html(html))
 }

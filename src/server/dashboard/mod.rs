@@ -12,6 +12,7 @@
 //! * [`exam`]: attempts, pass rate, score and time-taken distributions, the weekly
 //!   trend, item analysis (`quiz::analysis`) and the lesson paragraphs people miss.
 
+mod agent;
 mod exam;
 mod readiness;
 
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard/", get(readiness::page))
         .route("/dashboard/status.csv", get(readiness::csv))
+        .route("/dashboard/agents/{login}/", get(agent::page))
+        .route("/dashboard/exams/", get(exam::index))
         .route("/dashboard/exams/{exam}/", get(exam::page))
         .route("/dashboard/exams/{exam}/items.csv", get(exam::items_csv))
         .route(
@@ -125,6 +128,27 @@ impl Filters {
             format!("?{}", query.join("&"))
         }
     }
+}
+
+/// A cited paragraph as the results show it: "page title · heading" and the link to
+/// it (`None` when the handbook no longer has it).
+fn paragraph(state: &AppState, link: &crate::quiz::Link) -> (String, Option<String>) {
+    use crate::site::{LessonIndex, lessons};
+    let lib = &state.site.library;
+    let resolved = lessons::resolve_source(link);
+    let title = resolved
+        .as_ref()
+        .and_then(|r| lib.find(&r.page))
+        .map(|child| lib.title(child).to_owned());
+    let label = match (title, resolved.as_ref().and_then(|r| r.anchor)) {
+        (Some(title), Some(anchor)) => format!("{title} · {}", anchor.replace('-', " ")),
+        (Some(title), None) => title,
+        (None, _) => link.target.clone(),
+    };
+    let href = lib
+        .source_path(link)
+        .map(|p| format!("{}{p}", state.base()));
+    (label, href)
 }
 
 fn encode(text: &str) -> String {

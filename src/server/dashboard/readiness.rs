@@ -223,6 +223,7 @@ struct TeamReady {
 #[derive(Serialize)]
 struct Row<'a> {
     login: &'a str,
+    segment: String,
     name: &'a str,
     team: &'a str,
     cells: Vec<(&'static str, &'static str)>,
@@ -273,6 +274,7 @@ pub async fn page(
         rows: shown
             .map(|(agent, standings)| Row {
                 login: &agent.login,
+                segment: super::encode(&agent.login),
                 name: &agent.name,
                 team: &agent.team,
                 cells: selected
