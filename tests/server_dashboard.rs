@@ -183,6 +183,42 @@ async fn agent_records_are_their_own(h: &Harness) {
     }
 }
 
+/// `shouce demo seed`'s company: deterministic, and with agents in every standing.
+async fn the_demo_company_has_every_standing(h: &Harness) {
+    static HASH: OnceLock<String> = OnceLock::new();
+    let hash = HASH.get_or_init(|| server::password::hash(PASSWORD).unwrap());
+    let now = h.state.now_ms();
+    let site = &h.state.site;
+    let made = server::demo::seed(&h.state.store, site, hash, 100, 7, now)
+        .await
+        .unwrap();
+    assert_eq!(made.agents, 100);
+    assert!(made.attempts > 100 && made.certificates > 20, "{made:?}");
+    let admin = h.sign_in("admin").await;
+    let csv = h.get("/dashboard/status.csv", Some(&admin)).await;
+    assert_eq!(csv.body.trim_end().split("\r\n").count(), 1 + 100);
+    for standing in [
+        "已认证",
+        "30 天内到期",
+        "需重新认证",
+        "已过期",
+        "未通过",
+        "未参加",
+    ] {
+        assert!(csv.body.contains(standing), "no agent is {standing}");
+    }
+    // The same seed makes the same company.
+    let again = Harness::sqlite().await;
+    let remade = server::demo::seed(&again.state.store, site, hash, 100, 7, now)
+        .await
+        .unwrap();
+    assert_eq!(remade, made);
+    let csv_again = again
+        .get("/dashboard/status.csv", Some(&again.sign_in("admin").await))
+        .await;
+    assert_eq!(csv_again.body, csv.body);
+}
+
 fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("x", text)]).unwrap()[2..].to_string()
 }
@@ -390,6 +426,11 @@ macro_rules! scenarios {
             });
         }
     };
+}
+
+#[tokio::test]
+async fn the_demo_company_on_sqlite() {
+    the_demo_company_has_every_standing(&Harness::sqlite().await).await;
 }
 
 scenarios!(

@@ -12,6 +12,7 @@
 mod auth;
 mod certificates;
 mod dashboard;
+pub mod demo;
 mod error;
 mod exam;
 pub mod files;
