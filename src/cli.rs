@@ -71,6 +71,13 @@ pub enum Command {
         #[command(subcommand)]
         action: DbCommand,
     },
+    /// Export results as CSV (UTF-8 with a byte-order mark, for Excel)
+    Results {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: ResultsCommand,
+    },
     /// A demo database of a made-up company, to try the results views
     Demo {
         #[command(flatten)]
@@ -80,6 +87,25 @@ pub enum Command {
     },
     /// Search the site's index (as its last build wrote it) from the terminal
     Search(SearchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultsCommand {
+    /// Every graded attempt (one line each), streamed from the database
+    Export {
+        /// Only this exam (default: every exam of the site)
+        #[arg(long)]
+        exam: Option<String>,
+        /// Only this team
+        #[arg(long, default_value = "")]
+        team: String,
+        /// Write to FILE instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Read the demo database (made by `shouce demo seed`)
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,10 +11,11 @@ use std::time::Duration;
 use axum::Router;
 
 use crate::build::BuildOptions;
-use crate::cli::{DbCommand, DemoCommand, ServeArgs, StoreArgs, UserCommand};
+use crate::cli::{DbCommand, DemoCommand, ResultsCommand, ServeArgs, StoreArgs, UserCommand};
 use crate::error::{Error, Failure};
 use crate::server::{self, AppState, ClientAddress, CookieSecurity, ServerConfig, SystemClock};
 use crate::site::Site;
+use crate::spreadsheet::Cell;
 use crate::store::{AuditEntry, NewUser, Role, Store, StoreError};
 
 /// The state folder's default name, in the site root.
@@ -347,5 +348,67 @@ pub async fn demo(root: &Path, args: &StoreArgs, action: DemoCommand) -> Result<
         "next: shouce serve --demo, then sign in as `admin` (or a team's supervisor `sup1` … `sup5`, or `trainer`) with the password `{}` and open /dashboard/",
         server::demo::PASSWORD
     );
+    Ok(())
+}
+
+/// `shouce results export`: every graded attempt as CSV, streamed row by row from the
+/// database to the file or standard output (never held in memory).
+pub async fn results(root: &Path, args: &StoreArgs, action: ResultsCommand) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    use std::io::Write as _;
+    let ResultsCommand::Export {
+        exam,
+        team,
+        out,
+        demo,
+    } = action;
+    let (site, _warnings) = Site::load(root, crate::content::DraftPolicy::Exclude)?;
+    let exams: Vec<String> = match exam {
+        Some(id) if site.quiz(&id).is_some_and(|q| q.quiz.is_exam()) => vec![id],
+        Some(id) => return Err(env(format!("there is no exam `{id}` in quizzes/"))),
+        None => site
+            .quizzes
+            .iter()
+            .filter(|q| q.quiz.is_exam())
+            .map(|q| q.quiz.id.clone())
+            .collect(),
+    };
+    let which = if demo { Database::Demo } else { Database::Real };
+    let store = open_database(root, args, which).await?;
+    let writer: Box<dyn std::io::Write> = match &out {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|source| {
+            Failure::Env(Error::Io {
+                path: path.clone(),
+                source,
+            })
+        })?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut writer = std::io::BufWriter::new(writer);
+    let io = |e: std::io::Error| env(format!("cannot write the export: {e}"));
+    let header = crate::server::RESULTS_HEADER.map(Cell::Text);
+    write!(
+        writer,
+        "{}{}",
+        crate::spreadsheet::BOM,
+        crate::spreadsheet::record(&header)
+    )
+    .map_err(io)?;
+    let mut lines = 0usize;
+    for exam in exams {
+        let mut rows = std::pin::pin!(store.stream_results(exam, team.clone(), i64::MIN, i64::MAX));
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(env)?;
+            writer
+                .write_all(crate::server::results_record(&row).as_bytes())
+                .map_err(io)?;
+            lines += 1;
+        }
+    }
+    writer.flush().map_err(io)?;
+    store.close().await;
+    if let Some(path) = out {
+        println!("wrote {lines} results to {}", path.display());
+    }
     Ok(())
 }

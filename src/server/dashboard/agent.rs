@@ -15,7 +15,7 @@ use super::super::certificates::status;
 use super::super::error::{ApiError, ApiResult};
 use super::super::grading::{QuestionResult, by_topic};
 use super::super::state::{AppState, instant};
-use super::paragraph;
+use super::{minute, paragraph};
 
 #[derive(Serialize)]
 struct Page<'a> {
@@ -118,7 +118,7 @@ pub async fn page(
             });
             attempts.push(AttemptRow {
                 exam: file.quiz.title.clone(),
-                started: instant(a.started_ms).to_string(),
+                started: minute(a.started_ms),
                 minutes: a
                     .submitted_ms
                     .map(|s| ((s - a.started_ms) as f64 / 6_000.0).round() / 10.0),

@@ -16,14 +16,14 @@ use crate::quiz::draw::Paper;
 use crate::quiz::{Body as QBody, ExamSettings, Kind, Rule};
 use crate::site::QuizFile;
 use crate::spreadsheet::{BOM, Cell, CsvWriter, record};
-use crate::store::GradedAttempt;
+use crate::store::{GradedAttempt, ResultLine};
 use futures_util::StreamExt as _;
 
 use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::grading::QuestionResult;
 use super::super::state::{AppState, instant};
-use super::{Filters, Scope, csv_response, paragraph};
+use super::{Filters, Scope, csv_response, minute, paragraph};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -430,6 +430,43 @@ pub async fn items_csv(
     ))
 }
 
+/// The columns of the results export (the HTTP download and `shouce results export`).
+pub const RESULTS_HEADER: [&str; 10] = [
+    "工号",
+    "姓名",
+    "团队",
+    "考试",
+    "交卷时间（UTC）",
+    "用时（分钟）",
+    "得分",
+    "满分",
+    "百分比",
+    "是否通过",
+];
+
+/// One graded attempt as a line of the results export.
+pub fn results_record(row: &ResultLine) -> String {
+    let percent = if row.max_points > 0.0 {
+        round(row.points * 100.0 / row.max_points)
+    } else {
+        0.0
+    };
+    let minutes = round((row.submitted_ms - row.started_ms) as f64 / 60_000.0);
+    let submitted = minute(row.submitted_ms);
+    record(&[
+        Cell::Text(&row.login),
+        Cell::Text(&row.name),
+        Cell::Text(&row.team),
+        Cell::Text(&row.exam_id),
+        Cell::Text(&submitted),
+        Cell::Number(minutes),
+        Cell::Number(row.points),
+        Cell::Number(row.max_points),
+        Cell::Number(percent),
+        Cell::Text(if row.passed { "是" } else { "否" }),
+    ])
+}
+
 /// Every graded attempt of the exam in scope as CSV, streamed from the database row by
 /// row (an export of all results is never held in memory).
 pub async fn results_csv(
@@ -443,43 +480,11 @@ pub async fn results_csv(
     exam(&state, &id)?;
     let (from, to) = window(&filters)?;
     let rows = state.store.stream_results(id.clone(), scope.team, from, to);
-    let header: Vec<Cell> = [
-        "工号",
-        "姓名",
-        "团队",
-        "考试",
-        "交卷时间（UTC）",
-        "用时（分钟）",
-        "得分",
-        "满分",
-        "百分比",
-        "是否通过",
-    ]
-    .into_iter()
-    .map(Cell::Text)
-    .collect();
+    let header = RESULTS_HEADER.map(Cell::Text);
     let first = format!("{BOM}{}", record(&header));
     let lines = rows.map(|row| {
-        let row = row.map_err(|e| std::io::Error::other(e.to_string()))?;
-        let percent = if row.max_points > 0.0 {
-            round(row.points * 100.0 / row.max_points)
-        } else {
-            0.0
-        };
-        let minutes = round((row.submitted_ms - row.started_ms) as f64 / 60_000.0);
-        let submitted = instant(row.submitted_ms).to_string();
-        Ok::<_, std::io::Error>(record(&[
-            Cell::Text(&row.login),
-            Cell::Text(&row.name),
-            Cell::Text(&row.team),
-            Cell::Text(&row.exam_id),
-            Cell::Text(&submitted),
-            Cell::Number(minutes),
-            Cell::Number(row.points),
-            Cell::Number(row.max_points),
-            Cell::Number(percent),
-            Cell::Text(if row.passed { "是" } else { "否" }),
-        ]))
+        row.map(|row| results_record(&row))
+            .map_err(|e| std::io::Error::other(e.to_string()))
     });
     let body = futures_util::stream::once(async move { Ok(first) }).chain(lines);
     let mut response = csv_response(&format!("{id}-results.csv"), Vec::new());
