@@ -116,7 +116,9 @@ pub fn line_chart(id: &str, title: &str, points: &[Point], max: f64) -> String {
         r#"<polyline class="chart-line" fill="none" points="{}"/>"#,
         path.join(" ")
     );
-    for ((x, y), point) in coordinates.iter().zip(points) {
+    // At most about twelve labels under the axis; every point keeps its tooltip.
+    let every = points.len().div_ceil(12).max(1);
+    for (i, ((x, y), point)) in coordinates.iter().zip(points).enumerate() {
         let _ = write!(
             svg,
             r#"<circle class="chart-point" cx="{}" cy="{}" r="3"><title>{}：{}</title></circle>"#,
@@ -125,7 +127,9 @@ pub fn line_chart(id: &str, title: &str, points: &[Point], max: f64) -> String {
             escape(&point.label),
             round(point.value)
         );
-        label_below(&mut svg, *x, &point.label);
+        if i % every == 0 {
+            label_below(&mut svg, *x, &point.label);
+        }
     }
     close(svg)
 }

@@ -73,8 +73,55 @@ pub enum Command {
         #[command(subcommand)]
         action: DbCommand,
     },
+    /// Export results as CSV (UTF-8 with a byte-order mark, for Excel)
+    Results {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: ResultsCommand,
+    },
+    /// A demo database of a made-up company, to try the results views
+    Demo {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: DemoCommand,
+    },
     /// Search the site's index (as its last build wrote it) from the terminal
     Search(SearchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultsCommand {
+    /// Every graded attempt (one line each), streamed from the database
+    Export {
+        /// Only this exam (default: every exam of the site)
+        #[arg(long)]
+        exam: Option<String>,
+        /// Only this team
+        #[arg(long, default_value = "")]
+        team: String,
+        /// Write to FILE instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Read the demo database (made by `shouce demo seed`)
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// (Re)create the demo database (demo.db in the state folder, never the real one)
+    /// with teams, agents and fifteen months of exam attempts
+    Seed {
+        /// How many agents
+        #[arg(long, default_value_t = 300)]
+        agents: usize,
+        /// Another number gives another company
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +179,9 @@ pub struct ServeArgs {
     /// Take client addresses from X-Forwarded-For (only behind your own proxy)
     #[arg(long)]
     pub behind_proxy: bool,
+    /// Serve the demo database (made by `shouce demo seed`) instead of the real one
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// Where the exam server keeps its data.

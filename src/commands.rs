@@ -38,6 +38,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Db { store, action } => {
             runtime()?.block_on(crate::operate::db(&root, &store, action))
         }
+        Command::Results { store, action } => {
+            runtime()?.block_on(crate::operate::results(&root, &store, action))
+        }
+        Command::Demo { store, action } => {
+            runtime()?.block_on(crate::operate::demo(&root, &store, action))
+        }
         Command::Search(args) => search(&root, args),
     }
 }

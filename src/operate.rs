@@ -11,10 +11,11 @@ use std::time::Duration;
 use axum::Router;
 
 use crate::build::BuildOptions;
-use crate::cli::{DbCommand, ServeArgs, StoreArgs, UserCommand};
+use crate::cli::{DbCommand, DemoCommand, ResultsCommand, ServeArgs, StoreArgs, UserCommand};
 use crate::error::{Error, Failure};
 use crate::server::{self, AppState, ClientAddress, CookieSecurity, ServerConfig, SystemClock};
 use crate::site::Site;
+use crate::spreadsheet::Cell;
 use crate::store::{AuditEntry, NewUser, Role, Store, StoreError};
 
 /// The state folder's default name, in the site root.
@@ -30,20 +31,54 @@ fn now_ms() -> i64 {
     server::millis(time::OffsetDateTime::now_utc())
 }
 
+/// Which of the state folder's databases a command uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Database {
+    /// `shouce.db`: the company's real records.
+    Real,
+    /// `demo.db`: the made-up company of `shouce demo seed`.
+    Demo,
+}
+
+impl Database {
+    fn file_name(self) -> &'static str {
+        match self {
+            Database::Real => "shouce.db",
+            Database::Demo => "demo.db",
+        }
+    }
+}
+
+/// The SQLite file of `which` in the state folder (creating the folder).
+fn sqlite_file(
+    root: &Path,
+    args: &StoreArgs,
+    which: Database,
+) -> Result<std::path::PathBuf, Failure> {
+    let dir = args.state.clone().unwrap_or_else(|| root.join(STATE_DIR));
+    std::fs::create_dir_all(&dir).map_err(|source| {
+        Failure::Env(Error::Io {
+            path: dir.clone(),
+            source,
+        })
+    })?;
+    Ok(dir.join(which.file_name()))
+}
+
 /// Opens (creating the state folder and SQLite file if needed) and migrates.
 pub async fn open_store(root: &Path, args: &StoreArgs) -> Result<Store, Failure> {
+    open_database(root, args, Database::Real).await
+}
+
+/// Opens `which` database (a `--database-url` names it instead) and migrates.
+pub async fn open_database(
+    root: &Path,
+    args: &StoreArgs,
+    which: Database,
+) -> Result<Store, Failure> {
     let store = match &args.database_url {
         Some(url) => Store::connect(url).await,
-        None => {
-            let dir = args.state.clone().unwrap_or_else(|| root.join(STATE_DIR));
-            std::fs::create_dir_all(&dir).map_err(|source| {
-                Failure::Env(Error::Io {
-                    path: dir.clone(),
-                    source,
-                })
-            })?;
-            Store::open_sqlite(&dir.join("shouce.db")).await
-        }
+        None => Store::open_sqlite(&sqlite_file(root, args, which)?).await,
     }
     .map_err(env)?;
     store.migrate().await.map_err(env)?;
@@ -52,7 +87,12 @@ pub async fn open_store(root: &Path, args: &StoreArgs) -> Result<Store, Failure>
 
 pub async fn serve(options: &BuildOptions, args: ServeArgs) -> Result<(), Failure> {
     let (site, _warnings) = Site::load(&options.root, options.drafts)?;
-    let store = open_store(&options.root, &args.store).await?;
+    let which = if args.demo {
+        Database::Demo
+    } else {
+        Database::Real
+    };
+    let store = open_database(&options.root, &args.store, which).await?;
     let base = site.config.base_path().to_string();
     let listener = server::bind(&args.host, args.port)
         .await
@@ -268,5 +308,107 @@ pub async fn db(root: &Path, args: &StoreArgs, action: DbCommand) -> Result<(), 
         DbCommand::Migrate => println!("the database is up to date"),
     }
     store.close().await;
+    Ok(())
+}
+
+/// `shouce demo seed`: a fresh demo database (the state folder's `demo.db`, which is
+/// replaced; never the real one) filled with a made-up company.
+pub async fn demo(root: &Path, args: &StoreArgs, action: DemoCommand) -> Result<(), Failure> {
+    let DemoCommand::Seed { agents, seed } = action;
+    let (site, _warnings) = Site::load(root, crate::content::DraftPolicy::Exclude)?;
+    if args.database_url.is_none() {
+        let file = sqlite_file(root, args, Database::Demo)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .map_err(|source| Failure::Env(Error::Io { path, source }))?;
+            }
+        }
+    }
+    let store = open_database(root, args, Database::Demo).await?;
+    let started = std::time::Instant::now();
+    let hash = tokio::task::spawn_blocking(|| server::password::hash(server::demo::PASSWORD))
+        .await
+        .map_err(env)?
+        .map_err(env)?;
+    let made = server::demo::seed(&store, &site, &hash, agents, seed, now_ms())
+        .await
+        .map_err(env)?;
+    store.close().await;
+    println!(
+        "demo database: {} agents in {} teams, {} graded attempts, {} certificates ({:.1} s)",
+        made.agents,
+        server::demo::TEAMS.len(),
+        made.attempts,
+        made.certificates,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "next: shouce serve --demo, then sign in as `admin` (or a team's supervisor `sup1` … `sup5`, or `trainer`) with the password `{}` and open /dashboard/",
+        server::demo::PASSWORD
+    );
+    Ok(())
+}
+
+/// `shouce results export`: every graded attempt as CSV, streamed row by row from the
+/// database to the file or standard output (never held in memory).
+pub async fn results(root: &Path, args: &StoreArgs, action: ResultsCommand) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    use std::io::Write as _;
+    let ResultsCommand::Export {
+        exam,
+        team,
+        out,
+        demo,
+    } = action;
+    let (site, _warnings) = Site::load(root, crate::content::DraftPolicy::Exclude)?;
+    let exams: Vec<String> = match exam {
+        Some(id) if site.quiz(&id).is_some_and(|q| q.quiz.is_exam()) => vec![id],
+        Some(id) => return Err(env(format!("there is no exam `{id}` in quizzes/"))),
+        None => site
+            .quizzes
+            .iter()
+            .filter(|q| q.quiz.is_exam())
+            .map(|q| q.quiz.id.clone())
+            .collect(),
+    };
+    let which = if demo { Database::Demo } else { Database::Real };
+    let store = open_database(root, args, which).await?;
+    let writer: Box<dyn std::io::Write> = match &out {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|source| {
+            Failure::Env(Error::Io {
+                path: path.clone(),
+                source,
+            })
+        })?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut writer = std::io::BufWriter::new(writer);
+    let io = |e: std::io::Error| env(format!("cannot write the export: {e}"));
+    let header = crate::server::RESULTS_HEADER.map(Cell::Text);
+    write!(
+        writer,
+        "{}{}",
+        crate::spreadsheet::BOM,
+        crate::spreadsheet::record(&header)
+    )
+    .map_err(io)?;
+    let mut lines = 0usize;
+    for exam in exams {
+        let mut rows = std::pin::pin!(store.stream_results(exam, team.clone(), i64::MIN, i64::MAX));
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(env)?;
+            writer
+                .write_all(crate::server::results_record(&row).as_bytes())
+                .map_err(io)?;
+            lines += 1;
+        }
+    }
+    writer.flush().map_err(io)?;
+    store.close().await;
+    if let Some(path) = out {
+        println!("wrote {lines} results to {}", path.display());
+    }
     Ok(())
 }

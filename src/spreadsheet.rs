@@ -42,7 +42,7 @@ pub struct CsvWriter<W: Write> {
 impl<W: Write> CsvWriter<W> {
     /// Writes the byte-order mark and the header row.
     pub fn new(mut out: W, header: &[&str]) -> io::Result<CsvWriter<W>> {
-        out.write_all("\u{feff}".as_bytes())?;
+        out.write_all(BOM.as_bytes())?;
         let mut writer = CsvWriter {
             out,
             line: String::new(),
@@ -55,18 +55,7 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one record.
     pub fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
         self.line.clear();
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                self.line.push(',');
-            }
-            match *cell {
-                Cell::Text(text) => push_text(&mut self.line, text),
-                Cell::Number(n) if n.is_finite() => self.line.push_str(&n.to_string()),
-                Cell::Integer(n) => self.line.push_str(&n.to_string()),
-                Cell::Number(_) | Cell::Empty => {}
-            }
-        }
-        self.line.push_str("\r\n");
+        push_record(&mut self.line, cells);
         self.out.write_all(self.line.as_bytes())
     }
 
@@ -75,6 +64,32 @@ impl<W: Write> CsvWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// What a file starts with, so that spreadsheets read it as UTF-8.
+pub const BOM: &str = "\u{feff}";
+
+/// One record with its line end, for callers that stream records themselves (the
+/// first chunk of such a stream is [`BOM`] and the header's record).
+pub fn record(cells: &[Cell]) -> String {
+    let mut line = String::new();
+    push_record(&mut line, cells);
+    line
+}
+
+fn push_record(line: &mut String, cells: &[Cell]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        match *cell {
+            Cell::Text(text) => push_text(line, text),
+            Cell::Number(n) if n.is_finite() => line.push_str(&n.to_string()),
+            Cell::Integer(n) => line.push_str(&n.to_string()),
+            Cell::Number(_) | Cell::Empty => {}
+        }
+    }
+    line.push_str("\r\n");
 }
 
 fn push_text(line: &mut String, text: &str) {

@@ -185,3 +185,10 @@ fn practice_quiz() {
 fn exam_server() {
     run_script("exam.mjs", &[]);
 }
+
+/// `shouce serve --demo` in the browser: a supervisor's team, a filter, an agent, an
+/// exam's item analysis, and a CSV that matches the page.
+#[test]
+fn dashboard() {
+    run_script("dashboard.mjs", &[]);
+}

@@ -16,6 +16,7 @@ pub mod grade;
 pub mod landing;
 pub mod model;
 pub mod parse;
+pub mod simulate;
 pub mod view;
 
 pub use grade::{Grade, grade};

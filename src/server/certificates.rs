@@ -55,7 +55,7 @@ pub enum CertStatus {
 }
 
 impl CertStatus {
-    fn text(self) -> &'static str {
+    pub fn text(self) -> &'static str {
         match self {
             CertStatus::Valid => "有效",
             CertStatus::Expired => "已过期",

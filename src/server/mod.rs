@@ -11,6 +11,8 @@
 
 mod auth;
 mod certificates;
+mod dashboard;
+pub mod demo;
 mod error;
 mod exam;
 pub mod files;
@@ -32,6 +34,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use dashboard::{RESULTS_HEADER, results_record};
 pub use error::{ApiError, ApiResult};
 pub use listen::{bind, shutdown};
 pub use state::{
@@ -63,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/", get(certificates::list))
         .route("/certificates/{id}/", get(certificates::show))
         .route("/verify/{id}", get(certificates::verify))
+        .merge(dashboard::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(auth::csrf))
         .layer(DefaultBodyLimit::max(exam::MAX_ANSWERS))

@@ -47,6 +47,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "server/verify.html",
         include_str!("../../themes/default/templates/server/verify.html"),
     ),
+    (
+        "server/dashboard.html",
+        include_str!("../../themes/default/templates/server/dashboard.html"),
+    ),
+    (
+        "server/dashboard_agent.html",
+        include_str!("../../themes/default/templates/server/dashboard_agent.html"),
+    ),
+    (
+        "server/dashboard_exams.html",
+        include_str!("../../themes/default/templates/server/dashboard_exams.html"),
+    ),
+    (
+        "server/dashboard_exam.html",
+        include_str!("../../themes/default/templates/server/dashboard_exam.html"),
+    ),
 ];
 
 /// The exam page's script (autosave, countdown, unanswered list).

@@ -7,6 +7,7 @@
 mod attempts;
 mod audit;
 mod certificates;
+mod results;
 pub mod roster;
 mod sessions;
 mod users;
@@ -20,6 +21,7 @@ use sqlx::{AnyPool, Executor as _};
 pub use attempts::{Attempt, NewAttempt, Submission};
 pub use audit::AuditEntry;
 pub use certificates::{CertificateRow, NewCertificate};
+pub use results::{AgentRow, AttemptCount, GradedAttempt, ResultLine, StandingCertificate};
 pub use sessions::{LoginVerdict, Throttle};
 pub use users::{NewUser, Role, User};
 

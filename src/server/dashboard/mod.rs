@@ -1,0 +1,181 @@
+//! The results views (`/dashboard/…`): team readiness for supervisors, and each
+//! exam's statistics and item analysis for trainers — server-rendered, role-gated,
+//! with filters kept in the URL and CSV exports of what each page shows.
+//!
+//! Who sees what ([`Scope`]): admins see every team; supervisors only their own team
+//! (a `team` filter naming another one is ignored); trainers see question and lesson
+//! statistics for every team but no agent's own record; agents see none of it.
+//!
+//! * [`readiness`]: each agent's standing per exam (certified, expiring within 30
+//!   days, expired, re-certification needed, failed, never attempted), counts, a
+//!   sortable, filterable, paginated table, and which teams are fully certified.
+//! * [`exam`]: attempts, pass rate, score and time-taken distributions, the weekly
+//!   trend, item analysis (`quiz::analysis`) and the lesson paragraphs people miss.
+
+mod agent;
+mod exam;
+mod readiness;
+
+pub use exam::{RESULTS_HEADER, results_record};
+
+use axum::Router;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::store::{Role, User};
+
+use super::error::{ApiError, ApiResult};
+use super::state::AppState;
+
+/// The dashboard's routes (below the base path).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/", get(readiness::page))
+        .route("/dashboard/status.csv", get(readiness::csv))
+        .route("/dashboard/agents/{login}/", get(agent::page))
+        .route("/dashboard/exams/", get(exam::index))
+        .route("/dashboard/exams/{exam}/", get(exam::page))
+        .route("/dashboard/exams/{exam}/items.csv", get(exam::items_csv))
+        .route(
+            "/dashboard/exams/{exam}/results.csv",
+            get(exam::results_csv),
+        )
+}
+
+/// What the signed-in user may see of the results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The team whose results are shown; empty for every team.
+    pub team: String,
+    /// Whether individual agents' records may be shown.
+    pub agents: bool,
+    /// Whether the user may choose the team.
+    pub any_team: bool,
+}
+
+impl Scope {
+    /// The scope of `user` asking for `team` (empty: every team they may see).
+    pub fn of(user: &User, team: &str) -> ApiResult<Scope> {
+        match user.role {
+            Role::Admin => Ok(Scope {
+                team: team.to_owned(),
+                agents: true,
+                any_team: true,
+            }),
+            Role::Supervisor => Ok(Scope {
+                team: user.team.clone(),
+                agents: true,
+                any_team: false,
+            }),
+            Role::Trainer => Ok(Scope {
+                team: team.to_owned(),
+                agents: false,
+                any_team: true,
+            }),
+            Role::Agent => Err(ApiError::Forbidden(
+                "只有主管、培训师和管理员可以查看成绩统计。",
+            )),
+        }
+    }
+
+    /// Refuses users who may not see individual agents' records.
+    pub fn require_agents(&self) -> ApiResult<()> {
+        if self.agents {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "培训师只能查看题目和课程的统计，不能查看个人记录。",
+            ))
+        }
+    }
+}
+
+/// The filters every dashboard page reads from its URL.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filters {
+    pub team: String,
+    pub exam: String,
+    pub status: String,
+    pub sort: String,
+    pub page: usize,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: String,
+}
+
+impl Filters {
+    /// The query string that reproduces these filters with `page` (for links).
+    pub fn query(&self, page: usize) -> String {
+        let pairs = [
+            ("team", self.team.as_str()),
+            ("exam", self.exam.as_str()),
+            ("status", self.status.as_str()),
+            ("sort", self.sort.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ];
+        let mut query: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        if page > 1 {
+            query.push(format!("page={page}"));
+        }
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        }
+    }
+}
+
+/// A cited paragraph as the results show it: "page title · heading" and the link to
+/// it (`None` when the handbook no longer has it).
+fn paragraph(state: &AppState, link: &crate::quiz::Link) -> (String, Option<String>) {
+    use crate::site::{LessonIndex, lessons};
+    let lib = &state.site.library;
+    let resolved = lessons::resolve_source(link);
+    let title = resolved
+        .as_ref()
+        .and_then(|r| lib.find(&r.page))
+        .map(|child| lib.title(child).to_owned());
+    let label = match (title, resolved.as_ref().and_then(|r| r.anchor)) {
+        (Some(title), Some(anchor)) => format!("{title} · {}", anchor.replace('-', " ")),
+        (Some(title), None) => title,
+        (None, _) => link.target.clone(),
+    };
+    let href = lib
+        .source_path(link)
+        .map(|p| format!("{}{p}", state.base()));
+    (label, href)
+}
+
+/// An instant as `2027-03-01 09:05` (UTC), as exports and tables show it.
+fn minute(ms: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let at = super::state::instant(ms);
+    at.format(format).unwrap_or_else(|_| at.to_string())
+}
+
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A CSV download named `name`.
+fn csv_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,302 @@
+//! A plausible company for a demo (and for the results benchmark): teams, a trainer,
+//! a supervisor per team, an admin and some hundreds of agents, whose exam attempts
+//! are spread over the last fifteen months — so certificates come in every state:
+//! valid, expiring, expired, revoked, and "re-certification needed" where the
+//! certificate was issued against an older text of a cited paragraph.
+//!
+//! Answers are simulated from an item-response model: each agent has an ability,
+//! each question a difficulty (from its id, so it is stable between runs), and the
+//! chance of a right answer is the logistic of their difference; a wrong answer
+//! picks a wrong option, some options more often than others. The papers are drawn
+//! and graded by the same code as real exams, so every statistic the dashboard shows
+//! is computed from data shaped like real data. Deterministic for a given seed.
+//!
+//! Only ever writes to the database it is given; `shouce demo seed` gives it a
+//! separate demo database, never the real one.
+
+use std::collections::BTreeMap;
+
+use crate::quiz::draw::{self, displayed};
+use crate::quiz::simulate::{right_answer, wrong_answer};
+use crate::quiz::view::answer_json;
+use crate::quiz::{ExamSettings, Kind};
+use crate::site::{QuizFile, Site};
+use crate::store::{NewAttempt, NewCertificate, NewUser, Role, Store, StoreError, Submission};
+
+use super::certificates::{Cited, cited_json};
+use super::grading::grade_paper;
+
+/// The password of every demo account (printed by `shouce demo seed`).
+pub const PASSWORD: &str = "shouce-demo";
+pub const TEAMS: [&str; 5] = ["售前一组", "售前二组", "售后一组", "售后二组", "大促支援组"];
+const DAY_MS: i64 = 86_400_000;
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘";
+const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲";
+
+/// What a seeding made.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub agents: usize,
+    pub attempts: usize,
+    pub certificates: usize,
+}
+
+/// splitmix64, as the paper draw uses: small, fast, deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let u = self.unit().max(1e-12);
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A question's difficulty in [-1.5, 1.5], from its id.
+fn difficulty(id: &str) -> f64 {
+    let hash = blake3::hash(id.as_bytes());
+    let byte = hash.as_bytes()[0];
+    f64::from(byte) / 255.0 * 3.0 - 1.5
+}
+
+fn name(rng: &mut Rng) -> String {
+    let surnames: Vec<char> = SURNAMES.chars().collect();
+    let given: Vec<char> = GIVEN.chars().collect();
+    let mut name = String::new();
+    name.push(surnames[rng.below(surnames.len())]);
+    for _ in 0..=rng.below(2) {
+        name.push(given[rng.below(given.len())]);
+    }
+    name
+}
+
+/// Fills `store` with a demo company of `agents` agents, as of `now_ms`.
+pub async fn seed(
+    store: &Store,
+    site: &Site,
+    password_hash: &str,
+    agents: usize,
+    seed: u64,
+    now_ms: i64,
+) -> Result<Seeded, StoreError> {
+    let rng = Rng(seed);
+    let account = |login: String, name: String, team: &str, role: Role| NewUser {
+        login,
+        name,
+        team: team.to_owned(),
+        role,
+        password_hash: Some(password_hash.to_owned()),
+    };
+    let start = now_ms - 450 * DAY_MS;
+    store
+        .add_user(
+            &account("admin".into(), "演示管理员".into(), "", Role::Admin),
+            start,
+        )
+        .await?;
+    store
+        .add_user(
+            &account("trainer".into(), "演示培训师".into(), "", Role::Trainer),
+            start,
+        )
+        .await?;
+    for (i, team) in TEAMS.iter().enumerate() {
+        let login = format!("sup{}", i + 1);
+        store
+            .add_user(
+                &account(login, format!("{team}主管"), team, Role::Supervisor),
+                start,
+            )
+            .await?;
+    }
+    let exams: Vec<(&QuizFile, &ExamSettings)> = site
+        .quizzes
+        .iter()
+        .filter_map(|q| match &q.quiz.kind {
+            Kind::Exam(settings) => Some((q, settings)),
+            Kind::Practice => None,
+        })
+        .collect();
+    let mut company = Company {
+        store,
+        site,
+        rng,
+        seeded: Seeded::default(),
+    };
+    for n in 0..agents {
+        let team = TEAMS[n % TEAMS.len()];
+        let user = store
+            .add_user(
+                &account(
+                    format!("A{:04}", n + 1),
+                    name(&mut company.rng),
+                    team,
+                    Role::Agent,
+                ),
+                start,
+            )
+            .await?;
+        company.seeded.agents += 1;
+        let ability = company.rng.normal() * 0.8 + 1.3;
+        for &(file, settings) in &exams {
+            // Some never sit an exam; the others start at a random time and retake
+            // after failing, up to the exam's limit.
+            if company.rng.unit() < 0.12 {
+                continue;
+            }
+            let mut at = start
+                + (company.rng.unit() * 430.0) as i64 * DAY_MS
+                + company.rng.below(8 * 3_600_000) as i64;
+            let limit = settings.max_attempts.unwrap_or(3).min(3) as usize;
+            for retake in 0..limit {
+                // Agents study between attempts.
+                let ability = ability + 0.4 * retake as f64;
+                if at >= now_ms {
+                    break;
+                }
+                let passed = sit(&mut company, (file, settings), &user.id, ability, at).await?;
+                if passed {
+                    break;
+                }
+                at += (i64::from(settings.retake_after_hours) * 3_600_000).max(DAY_MS)
+                    + company.rng.below(10) as i64 * DAY_MS;
+            }
+        }
+    }
+    Ok(company.seeded)
+}
+
+/// Where the attempts go, and the generator and tally they share.
+struct Company<'a> {
+    store: &'a Store,
+    site: &'a Site,
+    rng: Rng,
+    seeded: Seeded,
+}
+
+/// One attempt: draw, answer as an agent of `ability` would, grade, store; a pass
+/// earns a certificate. Returns whether it passed.
+async fn sit(
+    company: &mut Company<'_>,
+    (file, settings): (&QuizFile, &ExamSettings),
+    user_id: &str,
+    ability: f64,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let Company {
+        store,
+        site,
+        rng,
+        seeded,
+    } = company;
+    let items = &file.quiz.items;
+    let paper = draw::draw(items, settings, rng.next());
+    let mut answers = serde_json::Map::new();
+    for (i, pq) in paper.questions.iter().enumerate() {
+        let item = &items[pq.item];
+        let (question, key) = displayed(item, pq);
+        let chance = 1.0 / (1.0 + (-(1.7 * (ability - difficulty(&question.id)))).exp());
+        let answer = if rng.unit() < chance {
+            right_answer(&question, &key)
+        } else {
+            // Wrong options are not equally tempting: the first wrong one most.
+            wrong_answer(
+                &key,
+                usize::from(rng.unit() > 0.6) + usize::from(rng.unit() > 0.85),
+            )
+        };
+        answers.insert(i.to_string(), answer_json(&answer));
+    }
+    let graded = grade_paper(items, settings, &paper, &answers);
+    let limit_ms = i64::from(settings.time_limit_minutes) * 60_000;
+    let taken = (limit_ms as f64 * (0.35 + 0.6 * rng.unit())) as i64;
+    let paper_json = serde_json::to_string(&paper).unwrap_or_default();
+    let attempt = store
+        .start_attempt(&NewAttempt {
+            user_id,
+            exam_id: &file.quiz.id,
+            seed: 0,
+            paper: &paper_json,
+            started_ms: at,
+            deadline_ms: at + limit_ms,
+        })
+        .await?;
+    let results = serde_json::to_string(&graded.results).unwrap_or_default();
+    store
+        .finish_attempt(
+            &attempt.id,
+            &Submission {
+                answers: &serde_json::Value::Object(answers).to_string(),
+                submitted_ms: at + taken,
+                points: graded.points,
+                max_points: graded.max_points,
+                passed: graded.passed,
+                results: &results,
+            },
+        )
+        .await?;
+    seeded.attempts += 1;
+    if graded.passed
+        && let Some(certificate) = &settings.certificate
+    {
+        let issued = at + taken;
+        let mut cited = cited_json(&site.library, &file.quiz);
+        // One certificate in twelve was issued before a cited rule was rewritten.
+        if rng.below(12) == 0 {
+            cited = older_text(&cited);
+        }
+        let id = store
+            .issue_certificate(&NewCertificate {
+                user_id,
+                exam_id: &file.quiz.id,
+                attempt_id: &attempt.id,
+                name: &certificate.name,
+                score_percent: graded.points * 100.0 / graded.max_points.max(1.0),
+                issued_ms: issued,
+                expires_ms: certificate
+                    .valid_days
+                    .map(|d| issued + i64::from(d) * DAY_MS),
+                cited: &cited,
+            })
+            .await?;
+        seeded.certificates += 1;
+        if rng.below(60) == 0 {
+            store.revoke_certificate(&id, issued + 30 * DAY_MS).await?;
+        }
+    }
+    Ok(graded.passed)
+}
+
+/// The cited paragraphs as they might have read before a rule change: the first one's
+/// text with a sentence that the handbook no longer has.
+fn older_text(cited: &str) -> String {
+    let mut paragraphs: Vec<Cited> = serde_json::from_str(cited).unwrap_or_default();
+    if let Some(first) = paragraphs.first_mut() {
+        first
+            .text
+            .push_str("\n\n（旧版规则：以上时限按自然日计算，节假日不顺延。）");
+        first.hash = blake3::hash(first.text.as_bytes()).to_hex().to_string();
+    }
+    let by_source: BTreeMap<&str, &Cited> =
+        paragraphs.iter().map(|c| (c.source.as_str(), c)).collect();
+    serde_json::to_string(&by_source.into_values().collect::<Vec<_>>())
+        .unwrap_or_else(|_| cited.to_owned())
+}

@@ -1,0 +1,102 @@
+// End-to-end check of the results views in headless Chromium, against `shouce serve
+// --demo` itself: a supervisor signs in, sees only their team, filters the table by a
+// standing, opens an agent, opens an exam's item analysis, and downloads the CSV, whose
+// rows match the page. Env: SHOUCE_BIN, REPO_ROOT, CHROMIUM.
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { launch, check, until, watchPage, run } from "./lib.mjs";
+
+const { SHOUCE_BIN, REPO_ROOT } = process.env;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let server = null;
+let state = null;
+process.on("exit", () => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+  if (state) fs.rmSync(state, { recursive: true, force: true });
+});
+
+/** The cells of every body row of the table with `id`, as text. */
+const rows = (page, id) =>
+  page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("th,td")].map((c) => c.textContent.trim())));
+
+await run("dashboard.mjs", 120_000, async () => {
+  state = fs.mkdtempSync(path.join(os.tmpdir(), "shouce-dashboard-e2e-"));
+  const seeded = execFileSync(SHOUCE_BIN, ["-C", REPO_ROOT, "demo", "seed", "--agents", "60", "--state", state], { encoding: "utf8" });
+  check(/60 agents in 5 teams/.test(seeded), "demo seed made a company", seeded);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "shouce-dashboard-site-"));
+  let log = "";
+  // A site copy, so the test never writes the repository's public/.
+  fs.copyFileSync(path.join(REPO_ROOT, "shouce.toml"), path.join(out, "shouce.toml"));
+  for (const dir of ["content", "themes", "quizzes"]) fs.cpSync(path.join(REPO_ROOT, dir), path.join(out, dir), { recursive: true });
+  server = spawn(SHOUCE_BIN, ["-C", out, "serve", "--demo", "--port", String(port), "--state", state], { stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout.on("data", (d) => { log += d; });
+  server.stderr.on("data", (d) => { log += d; });
+  await until(() => /serving /.test(log), "the server to start", 60_000);
+  const browser = await launch();
+  const problems = [];
+  try {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = watchPage(await context.newPage(), problems);
+    await page.goto(`${url}/dashboard/`);
+    check(page.url().includes("/account/login"), "the dashboard asks to sign in first", page.url());
+    await page.fill("input[name=login]", "sup3");
+    await page.fill("input[name=password]", "shouce-demo");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    check(page.url() === `${url}/dashboard/`, "signing in leads back to the dashboard", page.url());
+    const team = (await page.textContent(".dashboard-filters p")).trim();
+    check(team === "团队：售后一组", "a supervisor's dashboard is fixed to their team", team);
+    const agents = await rows(page, "agents");
+    check(agents.length === 12 && agents.every((r) => r[2] === "售后一组"), "12 agents, all of the supervisor's team", agents.length);
+
+    // Filter by exam and standing: the URL keeps the filters; every row has that standing.
+    await page.selectOption("select[name=exam]", "aftersales-exam");
+    await page.selectOption("select[name=status]", "failed");
+    await Promise.all([page.waitForNavigation(), page.click(".dashboard-filters button")]);
+    check(/exam=aftersales-exam/.test(page.url()) && /status=failed/.test(page.url()), "the filters are kept in the URL", page.url());
+    const failed = await rows(page, "agents");
+    check(failed.length > 0 && failed.every((r) => r[3] === "未通过"), "the filtered table lists only agents who failed", failed);
+
+    // The CSV of this view has the same rows.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('下载 CSV')")]);
+    const csv = fs.readFileSync(await download.path(), "utf8");
+    check(csv.startsWith("\ufeff工号,姓名,团队,售后规则认证"), "the CSV starts with a BOM and the page's columns", csv.slice(0, 40));
+    const lines = csv.trim().split("\r\n").slice(1).map((l) => l.split(","));
+    check(lines.length === failed.length && lines.every((l, i) => l[0] === failed[i][0] && l[1] === failed[i][1] && l[3] === failed[i][3]),
+      "the CSV's rows match the table", { lines, failed });
+
+    // An agent's record.
+    const [login, name] = failed[0];
+    await Promise.all([page.waitForNavigation(), page.click(`#agents a:has-text('${name}')`)]);
+    check((await page.textContent("h1")).includes(login), "the agent's page opens", await page.textContent("h1"));
+    check((await rows(page, "attempts")).some((r) => r[0] === "售后规则认证" && r[4] === "未通过"), "it lists the failed attempt");
+    check((await page.$$(".missed-paragraphs a")).length > 0, "and the paragraphs to revise, as links");
+
+    // An exam's item analysis.
+    await page.goto(`${url}/dashboard/exams/aftersales-exam/`);
+    check((await page.$$("svg.chart[role=img]")).length === 3, "three charts, each an image with a name");
+    const items = await rows(page, "items");
+    check(items.length > 10 && items.every((r) => /^\d(\.\d+)?$/.test(r[3])), "item analysis rows with a facility index", items.length);
+    check(problems.length === 0, "no page errors", problems);
+  } finally {
+    await browser.close();
+    server.kill("SIGTERM");
+    await until(() => server.exitCode !== null || server.signalCode !== null, "the server to stop", 10_000);
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
