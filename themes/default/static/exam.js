@@ -85,9 +85,10 @@
     each(questions, function (li) { write(li, saved[li.getAttribute("data-q")]); });
   } catch (e) { /* nothing saved */ }
 
-  var timer = null, pending = false;
+  var timer = null, pending = false, submitting = false;
   function save() {
     timer = null;
+    if (submitting) return;
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.getAttribute("data-save"));
     xhr.setRequestHeader("Content-Type", "application/json");
@@ -121,7 +122,16 @@
     setTimeout(tick, 1000 - (Date.now() % 1000));
   }
 
+  // The submission carries every answer: once it is on its way, a pending autosave
+  // (say, from leaving the page) would only race it and be refused.
+  function stopSaving() {
+    submitting = true;
+    pending = false;
+    if (timer) { clearTimeout(timer); timer = null; }
+  }
+
   function submitNow() {
+    stopSaving();
     doc.getElementById("exam-answers-field").value = JSON.stringify(collect());
     HTMLFormElement.prototype.submit.call(form);
   }
@@ -138,7 +148,9 @@
       box.hidden = false;
       box.textContent = "还有 " + missing.length + " 题未作答：第 " + missing.join("、") + " 题。再按一次“交卷”确认交卷。";
       box.focus();
+      return;
     }
+    stopSaving();
   });
   window.addEventListener("beforeunload", function () { if (pending) save(); });
   tick();
