@@ -147,6 +147,14 @@ fn hostile_input_is_refused_or_made_harmless() {
 /// busy machine); a quadratic stage takes minutes.
 const BUDGET: Duration = Duration::from_secs(60);
 
+/// A symbolic link at `link` to the folder `target`.
+fn link_dir(target: &std::path::Path, link: &std::path::Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(target, link).unwrap();
+    #[cfg(windows)]
+    std::os::windows::fs::symlink_dir(target, link).unwrap();
+}
+
 fn run(case: &Case) -> Result<(), String> {
     let site = good_site();
     site.build()
@@ -159,7 +167,7 @@ fn run(case: &Case) -> Result<(), String> {
             LinkOutside(path) => {
                 std::fs::write(outside.path().join("id_rsa"), "-----BEGIN PRIVATE KEY-----")
                     .unwrap();
-                std::os::unix::fs::symlink(outside.path(), site.path(path)).unwrap();
+                link_dir(outside.path(), &site.path(path));
             }
         }
     }
