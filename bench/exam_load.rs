@@ -1,13 +1,23 @@
 //! Load generator for the exam server (`cargo run --release --example exam_load`).
 //!
 //! Starts `shouce serve` on the shipped handbook (SQLite in a temp state folder, or
-//! `--database-url postgres://…`), creates the agents straight in the database (one
-//! shared password hash: sign-in cost is measured separately), signs them in over HTTP,
-//! then has `--agents` concurrent agents each start the exam, open the paper, save
-//! answers `--saves` times and submit, `--rounds` times with fresh accounts. Prints
-//! requests per second and p50/p99 latency per kind, and the errors (any non-2xx/3xx
-//! status). With `--crash`, kills the server with SIGKILL mid-load, restarts it, and
-//! checks that every acknowledged submission is stored and graded.
+//! `--database-url postgres://…`), creates the agents and their sessions straight in
+//! the database (sign-in is Argon2id by design, so it is timed apart: a sample of
+//! `--sign-ins` over HTTP), then has `--agents` concurrent agents, each on its own
+//! keep-alive connection, sit exams for `--seconds`: start, open the paper, save answers
+//! `--saves` times, submit, then the next exam with a fresh account.
+//!
+//! **Paced** (the default): the agents together offer `--rate` answer saves a second
+//! (and with them starts, pages and submissions in proportion: 5 saves per exam at
+//! 1,500 saves/s is 300 exams/s). Each request has a time it is due; its latency is
+//! counted from then, not from when it was sent, so a server that falls behind is
+//! charged for the queue it causes (no "coordinated omission"). `--rate 0` is the
+//! **capacity** run: every agent sends its next request as soon as the last is answered.
+//!
+//! Prints requests per second and p50/p99/max latency per kind, and the errors (any
+//! non-2xx/3xx answer). With `--crash`, kills the server with SIGKILL mid-load, restarts
+//! it, and checks that every acknowledged submission is stored and graded, that every
+//! attempt's stored JSON reads back, and that every stored pass has its certificate.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -26,8 +36,11 @@ const PASSWORD: &str = "load test password";
 struct Options {
     shouce: PathBuf,
     agents: usize,
-    rounds: usize,
     saves: usize,
+    /// Answer saves per second offered; 0 runs flat out.
+    rate: f64,
+    seconds: f64,
+    sign_ins: usize,
     database_url: Option<String>,
     crash: bool,
 }
@@ -36,8 +49,10 @@ fn options() -> Options {
     let mut o = Options {
         shouce: PathBuf::from("target/release/shouce"),
         agents: 500,
-        rounds: 2,
         saves: 5,
+        rate: 1500.0,
+        seconds: 10.0,
+        sign_ins: 40,
         database_url: None,
         crash: false,
     };
@@ -47,8 +62,10 @@ fn options() -> Options {
         match a.as_str() {
             "--shouce" => o.shouce = value().into(),
             "--agents" => o.agents = value().parse().expect("a number"),
-            "--rounds" => o.rounds = value().parse().expect("a number"),
             "--saves" => o.saves = value().parse().expect("a number"),
+            "--rate" => o.rate = value().parse().expect("a number"),
+            "--seconds" => o.seconds = value().parse().expect("a number"),
+            "--sign-ins" => o.sign_ins = value().parse().expect("a number"),
             "--database-url" => o.database_url = Some(value()),
             "--crash" => o.crash = true,
             other => panic!("unknown argument {other}"),
@@ -211,15 +228,39 @@ async fn sign_in(port: u16, login: &str) -> std::io::Result<(String, Duration)> 
     }
 }
 
-/// One agent's exam: start, open the paper, save, submit.
+/// When an agent's next request is due: every `period` after its first (paced), or as
+/// soon as the last was answered (flat out).
+struct Pace {
+    next: Instant,
+    period: Option<Duration>,
+}
+
+impl Pace {
+    /// Waits until the next request is due and returns when that was.
+    async fn due(&mut self) -> Instant {
+        match self.period {
+            Some(period) => {
+                let due = self.next;
+                self.next += period;
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None => Instant::now(),
+        }
+    }
+}
+
+/// One agent's exam: start, open the paper, save, submit. Latencies count from when
+/// each request was due.
 async fn sit(
     conn: &mut Conn,
     cookie: &str,
     saves: usize,
+    pace: &mut Pace,
     t: &Mutex<Timings>,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
-    let clock = Instant::now();
+    let due = pace.due().await;
     let r = conn
         .send(
             "POST",
@@ -228,7 +269,7 @@ async fn sit(
             Some(("application/x-www-form-urlencoded", "")),
         )
         .await?;
-    let took = clock.elapsed();
+    let took = due.elapsed();
     let Some(at) = r.location.filter(|l| l.starts_with("/attempt/")) else {
         t.lock().await.errors += 1;
         return Ok(());
@@ -238,9 +279,9 @@ async fn sit(
         .trim_start_matches("/attempt/")
         .trim_end_matches('/')
         .to_string();
-    let clock = Instant::now();
+    let due = pace.due().await;
     let r = conn.send("GET", &at, Some(cookie), None).await?;
-    record(t, r.status == 200, clock.elapsed(), |t| &mut t.page).await;
+    record(t, r.status == 200, due.elapsed(), |t| &mut t.page).await;
     for i in 0..saves {
         if stop.load(Ordering::Relaxed) {
             return Ok(());
@@ -249,7 +290,7 @@ async fn sit(
             "{{\"answers\":{{\"0\":{{\"choice\":{}}},\"1\":{{\"text\":\"72 小时\"}}}}}}",
             i % 3
         );
-        let clock = Instant::now();
+        let due = pace.due().await;
         let r = conn
             .send(
                 "POST",
@@ -258,9 +299,9 @@ async fn sit(
                 Some(("application/json", &body)),
             )
             .await?;
-        record(t, r.status == 200, clock.elapsed(), |t| &mut t.save).await;
+        record(t, r.status == 200, due.elapsed(), |t| &mut t.save).await;
     }
-    let clock = Instant::now();
+    let due = pace.due().await;
     let r = conn
         .send(
             "POST",
@@ -270,7 +311,7 @@ async fn sit(
         )
         .await?;
     let ok = r.status == 303 && r.location.is_some_and(|l| l.ends_with("/result"));
-    record(t, ok, clock.elapsed(), |t| &mut t.submit).await;
+    record(t, ok, due.elapsed(), |t| &mut t.submit).await;
     if ok {
         t.lock().await.acknowledged.push(id);
     }
@@ -301,11 +342,12 @@ fn summary(name: &str, list: &mut [Duration], wall: Duration) {
         list[((list.len() as f64 * p) as usize).min(list.len() - 1)].as_secs_f64() * 1000.0
     };
     println!(
-        "{name:>7}: {:>6} requests, {:>7.0}/s over the run, p50 {:>6.1} ms, p99 {:>6.1} ms",
+        "{name:>7}: {:>6} requests, {:>7.0}/s, p50 {:>6.1} ms, p99 {:>6.1} ms, max {:>6.1} ms",
         list.len(),
         list.len() as f64 / wall.as_secs_f64(),
         pct(0.50),
-        pct(0.99)
+        pct(0.99),
+        list[list.len() - 1].as_secs_f64() * 1000.0
     );
 }
 
@@ -328,7 +370,18 @@ async fn main() {
     let store = Store::connect(&url).await.expect("open the database");
     let hash = shouce::server::password::hash(PASSWORD).unwrap();
     let run_id = shouce::store::random_id();
-    let accounts = o.agents * o.rounds;
+
+    // Every request of an exam, and how many exams each agent sits.
+    let per_exam = o.saves + 3;
+    let exams_per_s = if o.rate > 0.0 {
+        o.rate / o.saves.max(1) as f64
+    } else {
+        // Flat out: enough accounts for a fast server (the run ends when they are used).
+        2_000.0 / per_exam as f64 * 1.5
+    };
+    let rounds = ((o.seconds * exams_per_s / o.agents as f64).ceil() as usize).max(1);
+    let accounts = o.agents * rounds + o.sign_ins;
+    let mut users = Vec::with_capacity(accounts);
     for i in 0..accounts {
         let new = NewUser {
             login: format!("load-{}-{i}", &run_id[..6]),
@@ -337,13 +390,23 @@ async fn main() {
             role: Role::Agent,
             password_hash: Some(hash.clone()),
         };
-        store.add_user(&new, 0).await.expect("add an agent");
+        users.push(store.add_user(&new, 0).await.expect("add an agent"));
     }
     println!(
-        "exam_load: {} agents × {} rounds, {} saves each, on {}",
+        "exam_load: {} agents, {} exams each, {} saves per exam, {} on {}",
         o.agents,
-        o.rounds,
+        rounds,
         o.saves,
+        if o.rate > 0.0 {
+            format!(
+                "paced at {:.0} saves/s ({:.0} exams/s, {:.0} requests/s)",
+                o.rate,
+                exams_per_s,
+                exams_per_s * per_exam as f64
+            )
+        } else {
+            "flat out (capacity)".to_string()
+        },
         if o.database_url.is_some() {
             "PostgreSQL"
         } else {
@@ -352,43 +415,56 @@ async fn main() {
     );
     let timings = Arc::new(Mutex::new(Timings::default()));
     let stop = Arc::new(AtomicBool::new(false));
-    // Phase 1: every account signs in (Argon2id on the server), `agents` at a time.
+
+    // Sign-in, timed apart: a few accounts one after another over HTTP. The session
+    // cookie's name comes from the server's answer.
     let signing_in = Instant::now();
-    let mut cookies = vec![Vec::new(); o.agents];
-    let mut logins = Vec::new();
-    for worker in 0..o.agents {
-        let (t, run_id, rounds, agents) = (timings.clone(), run_id.clone(), o.rounds, o.agents);
-        logins.push(tokio::spawn(async move {
-            let mut got = Vec::new();
-            for round in 0..rounds {
-                let login = format!("load-{}-{}", &run_id[..6], round * agents + worker);
-                match sign_in(port, &login).await {
-                    Ok((cookie, took)) => {
-                        t.lock().await.login.push(took);
-                        got.push(cookie);
-                    }
-                    Err(_) => t.lock().await.errors += 1,
-                }
+    let mut cookie_name = None;
+    for user in &users[o.agents * rounds..] {
+        match sign_in(port, &user.login).await {
+            Ok((cookie, took)) => {
+                timings.lock().await.login.push(took);
+                cookie_name = cookie.split_once('=').map(|(n, _)| n.to_string());
             }
-            got
-        }));
-    }
-    for (worker, task) in logins.into_iter().enumerate() {
-        cookies[worker] = task.await.unwrap_or_default();
+            Err(_) => timings.lock().await.errors += 1,
+        }
     }
     let login_wall = signing_in.elapsed();
-    // Phase 2 (measured): each agent sits its exams.
+    let cookie_name = cookie_name.expect("a sign-in set a session cookie");
+    // The exam accounts' sessions, made in the database (as sign-in would).
+    let mut cookies = vec![Vec::new(); o.agents];
+    for (i, user) in users[..o.agents * rounds].iter().enumerate() {
+        let token = store
+            .create_session(&user.id, now_ms())
+            .await
+            .expect("a session");
+        cookies[i % o.agents].push(format!("{cookie_name}={token}"));
+    }
+
+    // The measured phase: each agent sits its exams, paced or flat out.
+    let period = (o.rate > 0.0)
+        .then(|| Duration::from_secs_f64(o.agents as f64 / (exams_per_s * per_exam as f64)));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for mine in cookies {
+    for (n, mine) in cookies.into_iter().enumerate() {
         let (t, stop, saves) = (timings.clone(), stop.clone(), o.saves);
+        // Agents start spread over one period, so the offered load is even.
+        let first =
+            started + period.map_or(Duration::ZERO, |p| p.mul_f64(n as f64 / o.agents as f64));
         tasks.push(tokio::spawn(async move {
+            let mut pace = Pace {
+                next: first,
+                period,
+            };
             let Ok(mut conn) = Conn::open(port).await else {
                 t.lock().await.errors += 1;
                 return;
             };
             for cookie in mine {
-                if sit(&mut conn, &cookie, saves, &t, &stop).await.is_err() {
+                if sit(&mut conn, &cookie, saves, &mut pace, &t, &stop)
+                    .await
+                    .is_err()
+                {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
@@ -402,10 +478,10 @@ async fn main() {
         }));
     }
     if o.crash {
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        tokio::time::sleep(Duration::from_secs_f64(o.seconds / 2.0)).await;
         stop.store(true, Ordering::Relaxed);
         server.kill().expect("SIGKILL the server");
-        println!("killed the server (SIGKILL) after 3 s of load");
+        println!("killed the server (SIGKILL) mid-load");
     }
     for task in tasks {
         let _ = task.await;
@@ -419,17 +495,14 @@ async fn main() {
     }
     let _ = server.wait();
     let mut t = timings.lock().await;
-    summary("login", &mut t.login, login_wall);
-    println!(
-        "(sign-in phase {:.1} s; the rest over the exam phase)",
-        login_wall.as_secs_f64()
-    );
+    summary("sign-in", &mut t.login, login_wall);
+    println!("(sign-in: {} one after another, Argon2id)", o.sign_ins);
     summary("start", &mut t.start, wall);
     summary("page", &mut t.page, wall);
     summary("save", &mut t.save, wall);
     summary("submit", &mut t.submit, wall);
     println!(
-        "{:>7}: {} (in {:.1} s)",
+        "{:>7}: {} (exam phase {:.1} s)",
         "errors",
         t.errors,
         wall.as_secs_f64()
@@ -437,21 +510,54 @@ async fn main() {
     if o.crash {
         let mut server = spawn_server(&o, &repo, state.path(), port);
         wait_ready(port).await;
-        let mut missing = 0;
-        for id in &t.acknowledged {
-            let a = store.attempt(id).await.expect("read an attempt");
-            if !a.is_some_and(|a| {
-                a.submitted_ms.is_some() && a.results.is_some() && a.passed.is_some()
-            }) {
-                missing += 1;
-            }
-        }
-        println!(
-            "after restart: {} acknowledged submissions, {missing} missing or ungraded",
-            t.acknowledged.len()
-        );
+        crash_check(&store, &t.acknowledged).await;
         let _ = server.kill();
         let _ = server.wait();
     }
     store.close().await;
+}
+
+fn now_ms() -> i64 {
+    shouce::server::millis(time::OffsetDateTime::now_utc())
+}
+
+/// After a SIGKILL and restart: every acknowledged submission is graded, every
+/// attempt's JSON reads back, and every stored pass of a certifying exam has its
+/// certificate (grade and certificate are written in one transaction).
+async fn crash_check(store: &Store, acknowledged: &[String]) {
+    let mut missing = 0;
+    for id in acknowledged {
+        let a = store.attempt(id).await.expect("read an attempt");
+        if !a.is_some_and(|a| a.submitted_ms.is_some() && a.results.is_some() && a.passed.is_some())
+        {
+            missing += 1;
+        }
+    }
+    println!(
+        "after restart: {} acknowledged submissions, {missing} missing or ungraded",
+        acknowledged.len()
+    );
+    let (mut attempts, mut damaged, mut passes, mut uncertified) = (0, 0, 0, 0);
+    for a in store.attempts_at(EXAM).await.expect("read the attempts") {
+        attempts += 1;
+        let reads = |text: &str| serde_json::from_str::<serde_json::Value>(text).is_ok();
+        if !reads(&a.paper) || !reads(&a.answers) || a.results.as_deref().is_some_and(|r| !reads(r))
+        {
+            damaged += 1;
+        }
+        if a.passed == Some(true) {
+            passes += 1;
+            if store
+                .certificate_of_attempt(&a.id)
+                .await
+                .expect("read")
+                .is_none()
+            {
+                uncertified += 1;
+            }
+        }
+    }
+    println!(
+        "stored: {attempts} attempts, {damaged} with unreadable JSON; {passes} passes, {uncertified} without their certificate"
+    );
 }

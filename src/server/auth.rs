@@ -227,7 +227,7 @@ pub async fn login(
         .as_ref()
         .filter(|u| !u.disabled)
         .and_then(|u| u.password_hash.clone());
-    let ok = password::verify_blocking(form.password, hash).await;
+    let ok = password::verify_blocking(form.password, hash, &state.hashing).await;
     let Some(user) = user.filter(|_| ok) else {
         state
             .store
@@ -325,7 +325,7 @@ pub async fn setup(
             .render("server/setup.html", &frame(&state, None), &page)?;
         return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
     }
-    let hash = password::hash_blocking(form.password)
+    let hash = password::hash_blocking(form.password, &state.hashing)
         .await
         .map_err(ApiError::Internal)?;
     if !state.store.use_setup_link(&token, now).await? {

@@ -106,35 +106,8 @@ pub async fn seed(
         password_hash: Some(password_hash.to_owned()),
     };
     let start = now_ms - 450 * DAY_MS;
-    store
-        .add_user(
-            &account("admin".into(), "演示管理员".into(), "", Role::Admin),
-            start,
-        )
-        .await?;
-    store
-        .add_user(
-            &account("trainer".into(), "演示培训师".into(), "", Role::Trainer),
-            start,
-        )
-        .await?;
-    for (i, team) in TEAMS.iter().enumerate() {
-        let login = format!("sup{}", i + 1);
-        store
-            .add_user(
-                &account(login, format!("{team}主管"), team, Role::Supervisor),
-                start,
-            )
-            .await?;
-    }
-    let exams: Vec<(&QuizFile, &ExamSettings)> = site
-        .quizzes
-        .iter()
-        .filter_map(|q| match &q.quiz.kind {
-            Kind::Exam(settings) => Some((q, settings)),
-            Kind::Practice => None,
-        })
-        .collect();
+    seed_staff(store, password_hash, start).await?;
+    let exams = exams(site);
     let mut company = Company {
         store,
         site,
@@ -182,6 +155,47 @@ pub async fn seed(
         }
     }
     Ok(company.seeded)
+}
+
+/// The admin, the trainer and a supervisor per team.
+async fn seed_staff(store: &Store, password_hash: &str, at: i64) -> Result<Seeded, StoreError> {
+    let account = |login: &str, name: String, team: &str, role: Role| NewUser {
+        login: login.to_owned(),
+        name,
+        team: team.to_owned(),
+        role,
+        password_hash: Some(password_hash.to_owned()),
+    };
+    store
+        .add_user(&account("admin", "演示管理员".into(), "", Role::Admin), at)
+        .await?;
+    store
+        .add_user(
+            &account("trainer", "演示培训师".into(), "", Role::Trainer),
+            at,
+        )
+        .await?;
+    for (i, team) in TEAMS.iter().enumerate() {
+        let login = format!("sup{}", i + 1);
+        store
+            .add_user(
+                &account(&login, format!("{team}主管"), team, Role::Supervisor),
+                at,
+            )
+            .await?;
+    }
+    Ok(Seeded::default())
+}
+
+/// The site's exams.
+fn exams(site: &Site) -> Vec<(&QuizFile, &ExamSettings)> {
+    site.quizzes
+        .iter()
+        .filter_map(|q| match &q.quiz.kind {
+            Kind::Exam(settings) => Some((q, settings)),
+            Kind::Practice => None,
+        })
+        .collect()
 }
 
 /// Where the attempts go, and the generator and tally they share.
@@ -299,4 +313,70 @@ fn older_text(cited: &str) -> String {
         paragraphs.iter().map(|c| (c.source.as_str(), c)).collect();
     serde_json::to_string(&by_source.into_values().collect::<Vec<_>>())
         .unwrap_or_else(|_| cited.to_owned())
+}
+
+/// Volume for the results benchmark: `agents` agents (and the demo's staff), each with
+/// `attempts` graded attempts cycling through the exams over the last fifteen months
+/// (retakes and renewals: an agent keeps sitting exams after passing). Agents are
+/// seeded many at a time so that their writes share commits; each has its own
+/// generator, seeded from `seed` and its number, so the data is the same every run.
+pub async fn seed_volume(
+    store: &Store,
+    site: &Site,
+    password_hash: &str,
+    agents: usize,
+    attempts: usize,
+    seed: u64,
+    now_ms: i64,
+) -> Result<Seeded, StoreError> {
+    /// Agents seeded at once.
+    const TOGETHER: usize = 64;
+    let mut total = seed_staff(store, password_hash, now_ms - 450 * DAY_MS).await?;
+    let exams = exams(site);
+    if exams.is_empty() {
+        return Ok(total);
+    }
+    let first = now_ms - 450 * DAY_MS;
+    let spacing = 440 * DAY_MS / attempts.max(1) as i64;
+    for chunk in (0..agents).collect::<Vec<_>>().chunks(TOGETHER) {
+        let tasks = chunk.iter().map(|&n| {
+            let exams = &exams;
+            async move {
+                let mut company = Company {
+                    store,
+                    site,
+                    rng: Rng(seed ^ (n as u64).wrapping_mul(0xA24B_AED4_963E_E407)),
+                    seeded: Seeded::default(),
+                };
+                let team = TEAMS[n % TEAMS.len()];
+                let user = store
+                    .add_user(
+                        &NewUser {
+                            login: format!("V{:05}", n + 1),
+                            name: name(&mut company.rng),
+                            team: team.to_owned(),
+                            role: Role::Agent,
+                            password_hash: Some(password_hash.to_owned()),
+                        },
+                        first,
+                    )
+                    .await?;
+                company.seeded.agents += 1;
+                let ability = company.rng.normal() * 0.8 + 1.3;
+                for k in 0..attempts {
+                    let exam = exams[(n + k) % exams.len()];
+                    let at = first + k as i64 * spacing + company.rng.below(20 * 3_600_000) as i64;
+                    sit(&mut company, exam, &user.id, ability + 0.05 * k as f64, at).await?;
+                }
+                Ok::<_, StoreError>(company.seeded)
+            }
+        });
+        for made in futures_util::future::join_all(tasks).await {
+            let made = made?;
+            total.agents += made.agents;
+            total.attempts += made.attempts;
+            total.certificates += made.certificates;
+        }
+    }
+    Ok(total)
 }

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::quiz::draw::{ExamQuestionView, Paper, displayed};
 use crate::quiz::{ExamSettings, Kind, Reveal, Rule};
 use crate::site::{LessonIndex, QuizFile, lessons};
-use crate::store::{Attempt, NewAttempt, NewCertificate, Submission, User};
+use crate::store::{Attempt, Finished, NewAttempt, NewCertificate, Submission, User};
 
 use super::auth::{CurrentUser, frame};
 use super::certificates::{CertStatus, status};
 use super::error::{ApiError, ApiResult};
-use super::grading::{self, Graded, QuestionResult};
+use super::grading::{self, QuestionResult};
 use super::state::AppState;
 
 /// The biggest answers document accepted (bytes).
@@ -135,7 +135,11 @@ struct AttemptInfo<'a> {
 }
 
 fn past_grace(state: &AppState, attempt: &Attempt, now: i64) -> bool {
-    now > attempt.deadline_ms + state.config.grace.whole_milliseconds() as i64
+    past_deadline_grace(state, attempt.deadline_ms, now)
+}
+
+fn past_deadline_grace(state: &AppState, deadline_ms: i64, now: i64) -> bool {
+    now > deadline_ms + state.config.grace.whole_milliseconds() as i64
 }
 
 pub async fn page(
@@ -151,6 +155,8 @@ pub async fn page(
     }
     let (file, settings) = exam(&state, &attempt.exam_id)?;
     let paper = paper(&attempt)?;
+    // The autosaves that follow will need it.
+    state.heads.remember(&attempt, paper.clone());
     let questions = paper
         .questions
         .iter()
@@ -200,19 +206,38 @@ pub async fn save(
     Path(id): Path<String>,
     Json(body): Json<SaveBody>,
 ) -> ApiResult<Json<Saved>> {
-    let attempt = owned(&state, &user, &id).await?;
-    let now = state.now_ms();
-    if attempt.submitted_ms.is_some() || past_grace(&state, &attempt, now) {
-        return Err(ApiError::Refused("考试已经结束，答案没有保存。".into()));
+    // The attempt's owner, paper and deadline never change: after the first save they
+    // come from memory, and whether it is still open is the UPDATE's to say.
+    let head = match state.heads.get(&id) {
+        Some(head) => head,
+        None => {
+            let attempt = owned(&state, &user, &id).await?;
+            if attempt.submitted_ms.is_some() {
+                return Err(ApiError::Refused(EXAM_OVER.into()));
+            }
+            state.heads.remember(&attempt, paper(&attempt)?)
+        }
+    };
+    if head.user_id != user.id {
+        return Err(ApiError::NotFound);
     }
-    let normal = grading::normalise_answers(&paper(&attempt)?, &body.answers);
+    let now = state.now_ms();
+    if past_deadline_grace(&state, head.deadline_ms, now) {
+        return Err(ApiError::Refused(EXAM_OVER.into()));
+    }
+    let normal = grading::normalise_answers(&head.paper, &body.answers);
     let text = serde_json::Value::Object(normal).to_string();
-    let saved = state.store.save_answers(&id, &text).await?;
+    if !state.store.save_answers(&id, &text).await? {
+        return Err(ApiError::Refused(EXAM_OVER.into()));
+    }
     Ok(Json(Saved {
-        saved,
-        remaining_ms: (attempt.deadline_ms - now).max(0),
+        saved: true,
+        remaining_ms: (head.deadline_ms - now).max(0),
     }))
 }
+
+/// What an autosave after the end hears.
+const EXAM_OVER: &str = "考试已经结束，答案没有保存。";
 
 #[derive(Deserialize)]
 pub struct SubmitForm {
@@ -276,36 +301,33 @@ pub async fn finish(
         passed: graded.passed,
         results: &results,
     };
-    if state.store.finish_attempt(&attempt.id, &submission).await? && graded.passed {
-        issue(state, file, settings, attempt, &graded, now).await?;
+    let cited;
+    let certificate = match &settings.certificate {
+        Some(cert) if graded.passed => {
+            cited = super::certificates::cited_json(&state.site.library, &file.quiz);
+            Some(NewCertificate {
+                user_id: &attempt.user_id,
+                exam_id: &attempt.exam_id,
+                attempt_id: &attempt.id,
+                name: &cert.name,
+                score_percent: (graded.points * 1000.0 / graded.max_points).round() / 10.0,
+                issued_ms: now,
+                expires_ms: grading::expiry(now, cert.valid_days),
+                cited: &cited,
+            })
+        }
+        _ => None,
+    };
+    let done = state
+        .store
+        .grade_attempt(&attempt.id, &submission, certificate.as_ref())
+        .await?;
+    if let Finished::Now {
+        certificate: Some(id),
+    } = done
+    {
+        tracing::info!(certificate = %id, attempt = %attempt.id, "certificate issued");
     }
-    Ok(())
-}
-
-async fn issue(
-    state: &AppState,
-    file: &QuizFile,
-    settings: &ExamSettings,
-    attempt: &Attempt,
-    graded: &Graded,
-    now: i64,
-) -> ApiResult<()> {
-    let Some(cert) = &settings.certificate else {
-        return Ok(());
-    };
-    let cited = super::certificates::cited_json(&state.site.library, &file.quiz);
-    let new = NewCertificate {
-        user_id: &attempt.user_id,
-        exam_id: &attempt.exam_id,
-        attempt_id: &attempt.id,
-        name: &cert.name,
-        score_percent: (graded.points * 1000.0 / graded.max_points).round() / 10.0,
-        issued_ms: now,
-        expires_ms: grading::expiry(now, cert.valid_days),
-        cited: &cited,
-    };
-    let id = state.store.issue_certificate(&new).await?;
-    tracing::info!(certificate = %id, attempt = %attempt.id, "certificate issued");
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod error;
 mod exam;
 pub mod files;
 mod grading;
+mod heads;
 pub mod listen;
 mod pages;
 pub mod password;

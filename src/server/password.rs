@@ -1,9 +1,12 @@
 //! Password hashes: Argon2id with the crate's defaults (19 MiB, t=2, p=1), computed on
-//! a blocking thread so that a burst of sign-ins never stalls the async workers.
+//! a blocking thread so that a burst of sign-ins never stalls the async workers, and
+//! no more at once than the machine has cores (the caller's [`Semaphore`]): 500 agents
+//! signing in together would otherwise start 500 threads and ask for 9 GiB.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use tokio::sync::Semaphore;
 
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
@@ -27,16 +30,28 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// [`hash`] off the async threads.
-pub async fn hash_blocking(password: String) -> Result<String, String> {
+/// How many hashes may be computed at once: one per core.
+pub fn hashing_limit() -> Semaphore {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// [`hash`] off the async threads, within `limit`.
+pub async fn hash_blocking(password: String, limit: &Semaphore) -> Result<String, String> {
+    let _turn = limit
+        .acquire()
+        .await
+        .map_err(|_| "the server is shutting down".to_string())?;
     tokio::task::spawn_blocking(move || hash(&password))
         .await
         .map_err(|e| format!("the hashing thread failed: {e}"))?
 }
 
-/// [`verify`] off the async threads. Without a stored hash, a dummy one is checked so
-/// that an unknown login takes as long as a wrong password.
-pub async fn verify_blocking(password: String, phc: Option<String>) -> bool {
+/// [`verify`] off the async threads, within `limit`. Without a stored hash, a dummy one
+/// is checked so that an unknown login takes as long as a wrong password.
+pub async fn verify_blocking(password: String, phc: Option<String>, limit: &Semaphore) -> bool {
+    let Ok(_turn) = limit.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || match phc {
         Some(phc) => verify(&password, &phc),
         None => {

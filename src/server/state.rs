@@ -120,6 +120,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
     pub pages: Arc<Pages>,
+    /// Turns at computing a password hash (one per core).
+    pub hashing: Arc<tokio::sync::Semaphore>,
+    /// The immutable parts of the attempts in use (for autosaves).
+    pub heads: Arc<super::heads::Heads>,
 }
 
 impl AppState {
@@ -130,6 +134,8 @@ impl AppState {
             clock,
             config: Arc::new(config),
             pages: Arc::new(Pages::new()),
+            hashing: Arc::new(super::password::hashing_limit()),
+            heads: Arc::new(super::heads::Heads::default()),
         }
     }
 

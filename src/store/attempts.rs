@@ -2,10 +2,20 @@
 //! deadline, and once submitted the grade and each question's result (JSON). At most
 //! one open attempt per agent and exam (a unique index says so).
 
-use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use sqlx::{Connection as _, Row as _};
 
+use super::certificates::{NewCertificate, OwnedCertificate, insert_certificate};
 use super::{Result, Store, StoreError, flag, random_id};
+
+/// What grading an attempt did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    /// This call graded it; the certificate's id if one was issued.
+    Now { certificate: Option<String> },
+    /// It had been graded before (a repeated or racing submission).
+    Before,
+}
 
 #[derive(Debug, Clone)]
 pub struct Attempt {
@@ -69,30 +79,49 @@ fn attempt(row: &AnyRow) -> Result<Attempt> {
 impl Store {
     /// Records a new open attempt. Fails with a conflict if one is open already.
     pub async fn start_attempt(&self, new: &NewAttempt<'_>) -> Result<Attempt> {
-        let id = random_id();
-        let inserted = sqlx::query(
-            "INSERT INTO attempts (id, user_id, exam_id, seed, paper, answers, started_ms, deadline_ms) \
-             VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)",
-        )
-        .bind(&id)
-        .bind(new.user_id)
-        .bind(new.exam_id)
-        .bind(new.seed)
-        .bind(new.paper)
-        .bind(new.started_ms)
-        .bind(new.deadline_ms)
-        .execute(self.pool())
-        .await;
-        match inserted {
-            Ok(_) => self
-                .attempt(&id)
-                .await?
-                .ok_or_else(|| StoreError::Damaged("a new attempt vanished".into())),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
-                "an attempt at this exam is already open".into(),
-            )),
-            Err(e) => Err(e.into()),
-        }
+        let attempt = Attempt {
+            id: random_id(),
+            user_id: new.user_id.to_string(),
+            exam_id: new.exam_id.to_string(),
+            seed: new.seed,
+            paper: new.paper.to_string(),
+            answers: "{}".to_string(),
+            started_ms: new.started_ms,
+            deadline_ms: new.deadline_ms,
+            submitted_ms: None,
+            points: None,
+            max_points: None,
+            passed: None,
+            results: None,
+        };
+        self.committer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    let inserted = sqlx::query(
+                        "INSERT INTO attempts (id, user_id, exam_id, seed, paper, answers, started_ms, deadline_ms) \
+                         VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)",
+                    )
+                    .bind(&attempt.id)
+                    .bind(&attempt.user_id)
+                    .bind(&attempt.exam_id)
+                    .bind(attempt.seed)
+                    .bind(&attempt.paper)
+                    .bind(attempt.started_ms)
+                    .bind(attempt.deadline_ms)
+                    .execute(&mut *conn)
+                    .await;
+                    match inserted {
+                        Ok(_) => Ok(attempt),
+                        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                            Err(StoreError::Conflict(
+                                "an attempt at this exam is already open".into(),
+                            ))
+                        }
+                        Err(e) => Err(e.into()),
+                    }
+                })
+            }))
+            .await
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
@@ -129,32 +158,84 @@ impl Store {
 
     /// Saves the answers of an open attempt (false if it is no longer open).
     pub async fn save_answers(&self, id: &str, answers: &str) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_ms IS NULL")
-                .bind(answers)
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected() == 1)
+        let (id, answers) = (id.to_string(), answers.to_string());
+        self.committer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_ms IS NULL",
+                    )
+                    .bind(&answers)
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            }))
+            .await
     }
 
     /// Stores the grade of an open attempt; false if another request graded it first
     /// (the caller then reads the stored grade: submitting twice is harmless).
     pub async fn finish_attempt(&self, id: &str, s: &Submission<'_>) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE attempts SET answers = $1, submitted_ms = $2, points = $3, max_points = $4, \
-             passed = $5, results = $6 WHERE id = $7 AND submitted_ms IS NULL",
-        )
-        .bind(s.answers)
-        .bind(s.submitted_ms)
-        .bind(s.points)
-        .bind(s.max_points)
-        .bind(flag(s.passed))
-        .bind(s.results)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(matches!(
+            self.grade_attempt(id, s, None).await?,
+            Finished::Now { .. }
+        ))
+    }
+
+    /// Stores the grade of an open attempt and, if it earned one, its certificate, in
+    /// one transaction: a crash between the two cannot leave a pass without its
+    /// certificate.
+    pub async fn grade_attempt(
+        &self,
+        id: &str,
+        s: &Submission<'_>,
+        certificate: Option<&NewCertificate<'_>>,
+    ) -> Result<Finished> {
+        let (id, answers, results) = (id.to_string(), s.answers.to_string(), s.results.to_string());
+        let (submitted_ms, points, max_points, passed) =
+            (s.submitted_ms, s.points, s.max_points, s.passed);
+        let certificate = certificate.map(OwnedCertificate::from);
+        self.committer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    // Grade and certificate together or not at all.
+                    let mut tx = conn.begin().await?;
+                    let done = sqlx::query(
+                        "UPDATE attempts SET answers = $1, submitted_ms = $2, points = $3, max_points = $4, \
+                         passed = $5, results = $6 WHERE id = $7 AND submitted_ms IS NULL",
+                    )
+                    .bind(&answers)
+                    .bind(submitted_ms)
+                    .bind(points)
+                    .bind(max_points)
+                    .bind(flag(passed))
+                    .bind(&results)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() != 1 {
+                        return Ok(Finished::Before);
+                    }
+                    let certificate = match &certificate {
+                        Some(new) => Some(insert_certificate(&mut tx, &new.borrowed()).await?),
+                        None => None,
+                    };
+                    tx.commit().await?;
+                    Ok(Finished::Now { certificate })
+                })
+            }))
+            .await
+    }
+
+    /// Every attempt at an exam, open or graded (the load benchmark's crash check).
+    pub async fn attempts_at(&self, exam_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query("SELECT * FROM attempts WHERE exam_id = $1 ORDER BY started_ms, id")
+            .bind(exam_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(attempt).collect()
     }
 
     /// Open attempts whose deadline passed before `before_ms` (to grade them).

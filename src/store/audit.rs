@@ -23,7 +23,7 @@ impl Store {
         .bind(&entry.actor)
         .bind(&entry.action)
         .bind(&entry.detail)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! lesson paragraph the exam's questions cite (JSON), so a rebuilt handbook that
 //! changes one can mark the certificate "re-certification needed".
 
+use sqlx::AnyConnection;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -34,6 +35,49 @@ pub struct NewCertificate<'a> {
     pub cited: &'a str,
 }
 
+/// A [`NewCertificate`] that owns its text (to travel to the group-commit task).
+#[derive(Debug, Clone)]
+pub(super) struct OwnedCertificate {
+    user_id: String,
+    exam_id: String,
+    attempt_id: String,
+    name: String,
+    score_percent: f64,
+    issued_ms: i64,
+    expires_ms: Option<i64>,
+    cited: String,
+}
+
+impl From<&NewCertificate<'_>> for OwnedCertificate {
+    fn from(new: &NewCertificate<'_>) -> OwnedCertificate {
+        OwnedCertificate {
+            user_id: new.user_id.to_string(),
+            exam_id: new.exam_id.to_string(),
+            attempt_id: new.attempt_id.to_string(),
+            name: new.name.to_string(),
+            score_percent: new.score_percent,
+            issued_ms: new.issued_ms,
+            expires_ms: new.expires_ms,
+            cited: new.cited.to_string(),
+        }
+    }
+}
+
+impl OwnedCertificate {
+    pub(super) fn borrowed(&self) -> NewCertificate<'_> {
+        NewCertificate {
+            user_id: &self.user_id,
+            exam_id: &self.exam_id,
+            attempt_id: &self.attempt_id,
+            name: &self.name,
+            score_percent: self.score_percent,
+            issued_ms: self.issued_ms,
+            expires_ms: self.expires_ms,
+            cited: &self.cited,
+        }
+    }
+}
+
 fn certificate(row: &AnyRow) -> Result<CertificateRow> {
     Ok(CertificateRow {
         id: row.try_get("id")?,
@@ -49,25 +93,34 @@ fn certificate(row: &AnyRow) -> Result<CertificateRow> {
     })
 }
 
+/// Inserts a certificate on `conn` (a connection or an open transaction).
+pub(super) async fn insert_certificate(
+    conn: &mut AnyConnection,
+    new: &NewCertificate<'_>,
+) -> Result<String> {
+    let id = random_id();
+    sqlx::query(
+        "INSERT INTO certificates (id, user_id, exam_id, attempt_id, name, score_percent, issued_ms, expires_ms, cited) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(new.user_id)
+    .bind(new.exam_id)
+    .bind(new.attempt_id)
+    .bind(new.name)
+    .bind(new.score_percent)
+    .bind(new.issued_ms)
+    .bind(new.expires_ms)
+    .bind(new.cited)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
 impl Store {
     pub async fn issue_certificate(&self, new: &NewCertificate<'_>) -> Result<String> {
-        let id = random_id();
-        sqlx::query(
-            "INSERT INTO certificates (id, user_id, exam_id, attempt_id, name, score_percent, issued_ms, expires_ms, cited) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&id)
-        .bind(new.user_id)
-        .bind(new.exam_id)
-        .bind(new.attempt_id)
-        .bind(new.name)
-        .bind(new.score_percent)
-        .bind(new.issued_ms)
-        .bind(new.expires_ms)
-        .bind(new.cited)
-        .execute(self.pool())
-        .await?;
-        Ok(id)
+        let mut conn = self.writer().acquire().await?;
+        insert_certificate(&mut conn, new).await
     }
 
     pub async fn certificate(&self, id: &str) -> Result<Option<CertificateRow>> {
@@ -104,7 +157,7 @@ impl Store {
         )
         .bind(now_ms)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }

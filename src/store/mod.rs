@@ -7,6 +7,7 @@
 mod attempts;
 mod audit;
 mod certificates;
+mod commit;
 mod results;
 pub mod roster;
 mod sessions;
@@ -18,7 +19,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor as _};
 
-pub use attempts::{Attempt, NewAttempt, Submission};
+pub use attempts::{Attempt, Finished, NewAttempt, Submission};
 pub use audit::AuditEntry;
 pub use certificates::{CertificateRow, NewCertificate};
 pub use results::{AgentRow, AttemptCount, GradedAttempt, ResultLine, StandingCertificate};
@@ -44,14 +45,19 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    #[error("database write failed: {0}")]
+    Batch(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// A pool of connections to one database.
+/// Connections to one database: a pool for reads and one for writes (on SQLite a single
+/// connection, on PostgreSQL the same pool as the reads).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    writer: AnyPool,
+    committer: commit::Committer,
     backend: Backend,
 }
 
@@ -67,27 +73,51 @@ impl Store {
             return Err(StoreError::Url(url.to_string()));
         };
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let pool = match backend {
+        let (pool, writer, committer) = match backend {
             Backend::Sqlite => {
-                options
-                    .max_connections(8)
+                // SQLite takes one writer at a time. Its own wait for the write lock
+                // sleeps (1, 2, 5 … 100 ms), so concurrent writers on several
+                // connections queue in sleeps; one writing connection makes them queue
+                // on the pool instead, in order and without sleeping. Readers have their
+                // own connections (WAL lets them read beside the writer) and are
+                // `query_only`, so a write sent to them fails loudly in tests.
+                // The file cannot vanish under us, so connections are not pinged on
+                // every acquire (each ping is a round trip to the connection's thread).
+                let writer = options
+                    .clone()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move { sqlite_pragmas(conn).await })
+                    })
+                    .connect(url)
+                    .await?;
+                let readers = options
+                    .max_connections(4)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            // WAL for readers beside the writer; FULL so an acknowledged
-                            // write survives a power cut; wait for the writer's lock.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            sqlite_pragmas(conn).await?;
+                            conn.execute("PRAGMA query_only = ON").await?;
                             Ok(())
                         })
                     })
                     .connect(url)
-                    .await?
+                    .await?;
+                let committer = commit::Committer::grouped(writer.clone());
+                (readers, writer, committer)
             }
-            Backend::Postgres => options.max_connections(16).connect(url).await?,
+            Backend::Postgres => {
+                let pool = options.max_connections(16).connect(url).await?;
+                (pool.clone(), pool.clone(), commit::Committer::Direct(pool))
+            }
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            writer,
+            committer,
+            backend,
+        })
     }
 
     /// Connects to the SQLite database in `file`, creating it if needed.
@@ -98,10 +128,14 @@ impl Store {
     /// Runs the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("migrations/sqlite")
+                    .run(self.writer())
+                    .await?
+            }
             Backend::Postgres => {
                 sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
+                    .run(self.writer())
                     .await?
             }
         }
@@ -127,7 +161,7 @@ impl Store {
         }
         sqlx::query("VACUUM INTO $1")
             .bind(file.to_string_lossy().into_owned())
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -140,11 +174,30 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
+    /// The connections that read.
     fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// The connection(s) that write: every INSERT, UPDATE and DELETE, and every
+    /// transaction, goes through here.
+    fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+}
+
+/// Every SQLite connection's settings.
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    // WAL for readers beside the writer; FULL so an acknowledged write survives a power
+    // cut; wait for another process's lock rather than fail.
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    Ok(())
 }
 
 /// The URL of the SQLite database in `file` (created if missing).

@@ -31,7 +31,7 @@ impl Store {
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now_ms)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(token)
     }
@@ -45,26 +45,30 @@ impl Store {
         idle_ms: i64,
     ) -> Result<Option<User>> {
         let hash = token_hash(token);
-        let row = sqlx::query("SELECT user_id, last_seen_ms FROM sessions WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(self.pool())
-            .await?;
+        // One query for the session and its account: this runs on every request.
+        let row = sqlx::query(
+            "SELECT s.last_seen_ms, u.id, u.login, u.name, u.team, u.role, u.password_hash, u.disabled \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let last_seen: i64 = row.try_get("last_seen_ms")?;
         if now_ms - last_seen > idle_ms {
             self.end_session(token).await?;
             return Ok(None);
         }
-        let user_id: String = row.try_get("user_id")?;
-        let Some(user) = self.user(&user_id).await?.filter(|u| !u.disabled) else {
+        let user = super::users::user(&row)?;
+        if user.disabled {
             return Ok(None);
-        };
+        }
         // Touch at most once a minute: most requests then only read.
         if now_ms - last_seen > 60_000 {
             sqlx::query("UPDATE sessions SET last_seen_ms = $1 WHERE token_hash = $2")
                 .bind(now_ms)
                 .bind(&hash)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         }
         Ok(Some(user))
@@ -73,7 +77,7 @@ impl Store {
     pub async fn end_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -81,7 +85,7 @@ impl Store {
     pub async fn end_sessions_of(&self, user_id: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -95,7 +99,7 @@ impl Store {
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(expires_ms)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(token)
     }
@@ -122,7 +126,7 @@ impl Store {
         )
         .bind(now_ms)
         .bind(token_hash(token))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -160,14 +164,14 @@ impl Store {
         .bind(key)
         .bind(now_ms)
         .bind(now_ms - throttle.window_ms)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         sqlx::query("UPDATE login_failures SET locked_until_ms = $1, failures = 0, window_start_ms = $2 WHERE key = $3 AND failures >= $4")
             .bind(now_ms + throttle.lockout_ms)
             .bind(now_ms)
             .bind(key)
             .bind(throttle.max_failures)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -175,7 +179,7 @@ impl Store {
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -62,7 +62,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-fn user(row: &AnyRow) -> Result<User> {
+pub(super) fn user(row: &AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -96,7 +96,7 @@ impl Store {
         .bind(new.role.as_str())
         .bind(new.password_hash.clone())
         .bind(now_ms)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         self.user(&id)
             .await?
@@ -134,7 +134,7 @@ impl Store {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -144,7 +144,7 @@ impl Store {
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(flag(disabled))
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         self.end_sessions_of(user_id).await
     }

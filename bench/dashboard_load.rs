@@ -1,0 +1,248 @@
+//! Results benchmark (`cargo run --release --example dashboard_load`).
+//!
+//! Seeds a company of `--agents` agents (default 10,000) with `--attempts` graded
+//! attempts each (default 20: 200,000 attempts), simulated and graded by the demo's
+//! code, in a fresh SQLite database in a temp folder or in `--database-url
+//! postgres://…` (which must be empty). Then renders every dashboard page through the
+//! server's router, signed in as the admin (every team) and as a supervisor (one
+//! team), `--runs` times each, and prints the time to the last byte of each page: best,
+//! median and worst. The CSV export of all results is timed too, with the most memory
+//! the process held before and after it (it streams: it must not grow with the rows).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use futures_util::StreamExt as _;
+use shouce::content::DraftPolicy;
+use shouce::server::{self, AppState, CookieSecurity, ServerConfig, SystemClock};
+use shouce::site::Site;
+use shouce::store::Store;
+use tower::ServiceExt as _;
+
+const PASSWORD: &str = "benchmark password";
+
+struct Options {
+    agents: usize,
+    attempts: usize,
+    runs: usize,
+    database_url: Option<String>,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        agents: 10_000,
+        attempts: 20,
+        runs: 5,
+        database_url: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().expect("a value after the flag");
+        match a.as_str() {
+            "--agents" => o.agents = value().parse().expect("a number"),
+            "--attempts" => o.attempts = value().parse().expect("a number"),
+            "--runs" => o.runs = value().parse().expect("a number"),
+            "--database-url" => o.database_url = Some(value()),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    o
+}
+
+/// The largest resident set so far (kB), from /proc (Linux).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One request through the router; the status, the body's length and the time to the
+/// last byte.
+async fn fetch(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, usize, Duration) {
+    let clock = Instant::now();
+    let req = Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("a request");
+    let res = app.clone().oneshot(req).await.expect("the router answers");
+    let status = res.status();
+    let mut body = res.into_body().into_data_stream();
+    let mut bytes = 0;
+    while let Some(chunk) = body.next().await {
+        bytes += chunk.expect("the body streams").len();
+    }
+    (status, bytes, clock.elapsed())
+}
+
+async fn sign_in(app: &axum::Router, login: &str) -> String {
+    let form = format!("login={login}&password={}", PASSWORD.replace(' ', "+"));
+    let req = Request::post("/account/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .expect("a request");
+    let res = app.clone().oneshot(req).await.expect("the router answers");
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    cookie.unwrap_or_else(|| panic!("{login} could not sign in ({})", res.status()))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let o = options();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (site, _) = Site::load(&repo, DraftPolicy::Exclude).expect("the shipped handbook loads");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (store, backend) = match &o.database_url {
+        Some(url) => (Store::connect(url).await.expect("connect"), "PostgreSQL"),
+        None => (
+            Store::open_sqlite(&dir.path().join("results.db"))
+                .await
+                .expect("open"),
+            "SQLite",
+        ),
+    };
+    store.migrate().await.expect("migrate");
+    let now = server::millis(time::OffsetDateTime::now_utc());
+    let hash = server::password::hash(PASSWORD).expect("hash");
+
+    let seeding = Instant::now();
+    let made = server::demo::seed_volume(&store, &site, &hash, o.agents, o.attempts, 7, now)
+        .await
+        .expect("seed");
+    println!(
+        "dashboard_load on {backend}: seeded {} agents, {} attempts, {} certificates in {:.0} s",
+        made.agents,
+        made.attempts,
+        made.certificates,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let exams: Vec<String> = site
+        .quizzes
+        .iter()
+        .filter(|q| matches!(q.quiz.kind, shouce::quiz::Kind::Exam(_)))
+        .map(|q| q.quiz.id.clone())
+        .collect();
+    let config = ServerConfig {
+        cookies: CookieSecurity::LoopbackHttp,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(store.clone(), site, Arc::new(SystemClock), config);
+    let app = server::router(state);
+    let admin = sign_in(&app, "admin").await;
+    let supervisor = sign_in(&app, "sup3").await;
+
+    let team = server::demo::TEAMS[2];
+    let team_q: String = url_encode(team);
+    let mut pages: Vec<(String, String, &str)> = vec![
+        ("readiness, all teams".into(), "/dashboard/".into(), &admin),
+        (
+            "readiness, sorted by name, page 40".into(),
+            "/dashboard/?sort=name&page=40".into(),
+            &admin,
+        ),
+        (
+            "readiness, one team, expired".into(),
+            format!("/dashboard/?team={team_q}&status=expired"),
+            &admin,
+        ),
+        (
+            "readiness (supervisor)".into(),
+            "/dashboard/".into(),
+            &supervisor,
+        ),
+        (
+            "agent".into(),
+            "/dashboard/agents/V00003/".into(),
+            &supervisor,
+        ),
+        ("exams".into(), "/dashboard/exams/".into(), &admin),
+    ];
+    for exam in &exams {
+        pages.push((
+            format!("exam {exam} (item analysis)"),
+            format!("/dashboard/exams/{exam}/"),
+            &admin,
+        ));
+        pages.push((
+            format!("exam {exam}, one team, 2026"),
+            format!("/dashboard/exams/{exam}/?team={team_q}&from=2026-01-01&to=2026-12-31"),
+            &admin,
+        ));
+    }
+    pages.push((
+        "team status CSV".into(),
+        "/dashboard/status.csv".into(),
+        &admin,
+    ));
+    if let Some(exam) = exams.first() {
+        pages.push((
+            format!("item statistics CSV ({exam})"),
+            format!("/dashboard/exams/{exam}/items.csv"),
+            &admin,
+        ));
+    }
+
+    println!(
+        "{:<52} {:>8} {:>8} {:>8} {:>9}",
+        "page", "best ms", "med ms", "max ms", "bytes"
+    );
+    let mut slowest: f64 = 0.0;
+    for (name, path, cookie) in &pages {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..o.runs {
+            let (status, bytes, took) = fetch(&app, path, cookie).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            times.push(took);
+            size = bytes;
+        }
+        times.sort();
+        let worst = ms(times[times.len() - 1]);
+        slowest = slowest.max(ms(times[times.len() / 2]));
+        println!(
+            "{name:<52} {:>8.1} {:>8.1} {:>8.1} {size:>9}",
+            ms(times[0]),
+            ms(times[times.len() / 2]),
+            worst
+        );
+    }
+    println!("slowest page (median): {slowest:.1} ms (target < 200 ms)");
+
+    // The export of every result: streamed, so memory must not grow with the rows.
+    let before = peak_rss_kb();
+    for exam in &exams {
+        let (status, bytes, took) = fetch(
+            &app,
+            &format!("/dashboard/exams/{exam}/results.csv"),
+            &admin,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        println!("results CSV {exam}: {bytes} bytes in {:.0} ms", ms(took));
+    }
+    if let (Some(before), Some(after)) = (before, peak_rss_kb()) {
+        println!("peak memory before the exports {before} kB, after {after} kB");
+    }
+    store.close().await;
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
