@@ -9,6 +9,8 @@
 //! `commands` composes the two routers at the site's base path. The server never
 //! imports `build`: it loads the site through `site`.
 
+mod admin;
+mod admin_audit;
 mod auth;
 mod certificates;
 mod dashboard;
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/{id}/", get(certificates::show))
         .route("/verify/{id}", get(certificates::verify))
         .merge(dashboard::routes())
+        .merge(admin::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(auth::csrf))
         .layer(DefaultBodyLimit::max(exam::MAX_ANSWERS))

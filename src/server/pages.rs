@@ -63,6 +63,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "server/dashboard_exam.html",
         include_str!("../../themes/default/templates/server/dashboard_exam.html"),
     ),
+    (
+        "server/admin_users.html",
+        include_str!("../../themes/default/templates/server/admin_users.html"),
+    ),
+    (
+        "server/admin_user.html",
+        include_str!("../../themes/default/templates/server/admin_user.html"),
+    ),
+    (
+        "server/admin_audit.html",
+        include_str!("../../themes/default/templates/server/admin_audit.html"),
+    ),
 ];
 
 /// The exam page's script (autosave, countdown, unanswered list).
