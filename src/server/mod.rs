@@ -53,7 +53,11 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/__shouce/exam.js", get(exam_js))
+        .route("/__shouce/exam.js", get(|| script(pages::EXAM_JS)))
+        .route(
+            "/__shouce/quiz-form.js",
+            get(|| script(pages::QUIZ_FORM_JS)),
+        )
         .route("/account/login", get(auth::login_page).post(auth::login))
         .route("/account/logout", post(auth::logout))
         .route(
@@ -102,13 +106,14 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-async fn exam_js() -> impl IntoResponse {
+/// One of the exam page's scripts, compiled into the binary.
+async fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        pages::EXAM_JS,
+        body,
     )
 }
 
