@@ -66,6 +66,20 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Exams: give an agent a fresh start (an admin's reset, audited)
+    Exam {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: ExamCommand,
+    },
+    /// Certificates: revoke one, with a reason (audited)
+    Certificate {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: CertificateCommand,
+    },
     /// The exam server's database: back it up, run migrations
     Db {
         #[command(flatten)]
@@ -233,6 +247,33 @@ pub enum UserCommand {
     },
     /// Disable an account (its sessions end at once)
     Disable { login: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExamCommand {
+    /// Void the agent's open attempt (kept as history, never graded) and let them start
+    /// again: earlier attempts stop counting toward the attempt limit and retake wait
+    Reset {
+        /// The agent's login (employee id)
+        login: String,
+        /// The exam's id (its file name in quizzes/ without .toml)
+        exam: String,
+        /// Why (goes in the audit log)
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Revoke a certificate: /verify/ID then says revoked
+    Revoke {
+        /// The certificate's id (as on its page and verification URL)
+        id: String,
+        /// Why (goes in the audit log)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

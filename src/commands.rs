@@ -38,6 +38,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Db { store, action } => {
             runtime()?.block_on(crate::operate::db(&root, &store, action))
         }
+        Command::Exam { store, action } => {
+            runtime()?.block_on(crate::operate::exam(&root, &store, action))
+        }
+        Command::Certificate { store, action } => {
+            runtime()?.block_on(crate::operate::certificate(&root, &store, action))
+        }
         Command::Results { store, action } => {
             runtime()?.block_on(crate::operate::results(&root, &store, action))
         }

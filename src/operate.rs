@@ -1,7 +1,9 @@
 //! The exam server's operator commands: `serve` (after the build: load the site, open
 //! and migrate the database, print the first admin's setup link, listen),
-//! `user add|import|reset-password|disable` and `db backup|migrate`. Every account
-//! change lands in the audit log.
+//! `user add|import|reset-password|disable`, `exam reset`, `certificate revoke` and
+//! `db backup|migrate`. Every account change, reset and revocation lands in the audit
+//! log as `cli:<os user>`. An import checks the whole roster (and which employee ids
+//! exist already) before it writes, then creates every account or none.
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -11,12 +13,15 @@ use std::time::Duration;
 use axum::Router;
 
 use crate::build::BuildOptions;
-use crate::cli::{DbCommand, DemoCommand, ResultsCommand, ServeArgs, StoreArgs, UserCommand};
-use crate::error::{Error, Failure};
+use crate::cli::{
+    CertificateCommand, DbCommand, DemoCommand, ExamCommand, ResultsCommand, ServeArgs, StoreArgs,
+    UserCommand,
+};
+use crate::error::{Diagnostic, Error, Failure, Location};
 use crate::server::{self, AppState, ClientAddress, CookieSecurity, ServerConfig, SystemClock};
 use crate::site::Site;
 use crate::spreadsheet::Cell;
-use crate::store::{AuditEntry, NewUser, Role, Store, StoreError};
+use crate::store::{AuditEntry, ExamReset, NewUser, Role, Store, StoreError};
 
 /// The state folder's default name, in the site root.
 pub const STATE_DIR: &str = ".shouce";
@@ -272,30 +277,152 @@ async fn find(store: &Store, login: &str) -> Result<crate::store::User, Failure>
 }
 
 async fn import(store: &Store, file: &Path, url: &str) -> Result<(), Failure> {
-    let text = crate::fs::read_to_string(file).map_err(Failure::Env)?;
-    let rows =
-        crate::store::roster::people(&text).map_err(|e| env(format!("{}:{e}", file.display())))?;
-    let mut added = 0;
-    for row in rows {
-        let user = store
-            .add_user(&row, now_ms())
-            .await
-            .map_err(|e| env(format!("{}: {e}", file.display())))?;
-        audit(
-            store,
-            "user.import",
-            format!("{} ({})", user.login, user.role.as_str()),
+    let bytes = std::fs::read(file).map_err(|source| {
+        Failure::Env(Error::Io {
+            path: file.to_path_buf(),
+            source,
+        })
+    })?;
+    let at = |line: usize, message: String| {
+        Diagnostic::error(
+            Location {
+                path: file.to_path_buf(),
+                line,
+                col: 1,
+            },
+            message,
         )
-        .await?;
+    };
+    let roster = crate::store::roster::people(&bytes);
+    let mut problems: Vec<Diagnostic> = roster
+        .problems
+        .into_iter()
+        .map(|p| at(p.line, p.message))
+        .collect();
+    for l in &roster.listed {
+        if store
+            .user_by_login(&l.user.login)
+            .await
+            .map_err(env)?
+            .is_some()
+        {
+            problems.push(at(
+                l.line,
+                format!("the employee id `{}` already has an account", l.user.login),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|d| d.location.line);
+        return Err(Failure::Author(problems));
+    }
+    let listed = roster.listed;
+    let people: Vec<NewUser> = listed.into_iter().map(|l| l.user).collect();
+    let entry = AuditEntry {
+        at_ms: now_ms(),
+        actor: actor(),
+        action: "user.import".into(),
+        detail: String::new(),
+    };
+    let users = store
+        .add_users(&people, &entry)
+        .await
+        .map_err(|e| env(format!("{}: nothing imported: {e}", file.display())))?;
+    for user in &users {
         let token = store
             .create_setup_link(&user.id, now_ms() + SETUP_LINK_HOURS * 3_600_000)
             .await
             .map_err(env)?;
         println!("{},{}", user.login, link(url, &token));
-        added += 1;
     }
-    eprintln!("imported {added} accounts; send each person their link");
+    eprintln!(
+        "imported {} accounts; send each person their link",
+        users.len()
+    );
     Ok(())
+}
+
+/// `shouce exam reset LOGIN EXAM --reason …`.
+pub async fn exam(root: &Path, args: &StoreArgs, action: ExamCommand) -> Result<(), Failure> {
+    let ExamCommand::Reset {
+        login,
+        exam,
+        reason,
+    } = action;
+    let (site, _warnings) = Site::load(root, crate::content::DraftPolicy::Exclude)?;
+    if !site.quiz(&exam).is_some_and(|q| q.quiz.is_exam()) {
+        return Err(env(format!("there is no exam `{exam}` in quizzes/")));
+    }
+    let reason = required_reason(&reason)?;
+    let store = open_store(root, args).await?;
+    let user = find(&store, &login).await?;
+    let entry = AuditEntry {
+        at_ms: now_ms(),
+        actor: actor(),
+        action: "exam.reset".into(),
+        detail: format!("{} {exam}: {reason}", user.login),
+    };
+    let reset = ExamReset {
+        user_id: &user.id,
+        exam_id: &exam,
+        reason,
+        audit: &entry,
+    };
+    let voided = store.reset_exam(&reset).await.map_err(env)?;
+    match voided {
+        Some(id) => println!(
+            "reset {exam} for {}: open attempt {id} voided; they may start again",
+            user.login
+        ),
+        None => println!("reset {exam} for {}: they may start again", user.login),
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// `shouce certificate revoke ID --reason …`.
+pub async fn certificate(
+    root: &Path,
+    args: &StoreArgs,
+    action: CertificateCommand,
+) -> Result<(), Failure> {
+    let CertificateCommand::Revoke { id, reason } = action;
+    let reason = required_reason(&reason)?;
+    let store = open_store(root, args).await?;
+    let cert = store
+        .certificate(id.trim())
+        .await
+        .map_err(env)?
+        .ok_or_else(|| env(format!("there is no certificate `{id}`")))?;
+    let holder = store
+        .user(&cert.user_id)
+        .await
+        .map_err(env)?
+        .map_or_else(|| cert.user_id.clone(), |u| u.login);
+    let entry = AuditEntry {
+        at_ms: now_ms(),
+        actor: actor(),
+        action: "certificate.revoke".into(),
+        detail: format!("{} ({holder}, {}): {reason}", cert.id, cert.name),
+    };
+    if !store
+        .revoke_with_reason(&cert.id, reason, &entry)
+        .await
+        .map_err(env)?
+    {
+        return Err(env(format!("certificate {} is revoked already", cert.id)));
+    }
+    println!("revoked certificate {} of {holder}", cert.id);
+    store.close().await;
+    Ok(())
+}
+
+fn required_reason(reason: &str) -> Result<&str, Failure> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(env("give a reason (--reason …): it goes in the audit log"));
+    }
+    Ok(reason)
 }
 
 pub async fn db(root: &Path, args: &StoreArgs, action: DbCommand) -> Result<(), Failure> {

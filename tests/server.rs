@@ -3,7 +3,7 @@
 
 mod server_support;
 
-use server_support::{Harness, scenarios};
+use server_support::{Harness, admin_scenarios, scenarios};
 
 macro_rules! on_sqlite {
     ($($name:ident),* $(,)?) => {$(
@@ -23,4 +23,19 @@ on_sqlite!(
     sessions_csrf_and_login_limits,
     setup_links_work_once,
     a_changed_rule_needs_recertification,
+);
+
+macro_rules! admin_on_sqlite {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            admin_scenarios::$name(&Harness::sqlite().await).await;
+        }
+    )*};
+}
+
+admin_on_sqlite!(
+    an_admin_resets_an_exam_and_revokes_a_certificate,
+    only_admins_reach_the_admin_pages,
+    the_audit_log_pages_and_escapes,
 );

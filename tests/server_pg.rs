@@ -4,7 +4,7 @@
 mod server_support;
 
 use server_support::postgres::Postgres;
-use server_support::{Harness, scenarios, shipped_site};
+use server_support::{Harness, admin_scenarios, scenarios, shipped_site};
 use shouce::store::Store;
 use sqlx::AssertSqlSafe;
 
@@ -21,11 +21,12 @@ fn every_scenario_on_postgresql() {
         sqlx::any::install_default_drivers();
         let admin = sqlx::AnyPool::connect(&pg.url("postgres")).await.unwrap();
         macro_rules! run {
-            ($($name:ident),* $(,)?) => {$(
+            ($($name:ident),* $(,)?) => { run!(scenarios: $($name),*) };
+            ($module:ident: $($name:ident),* $(,)?) => {$(
                 let db = stringify!($name);
                 sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&admin).await.unwrap();
                 let store = Store::connect(&pg.url(db)).await.unwrap();
-                scenarios::$name(&Harness::on(store, None, shipped_site()).await).await;
+                $module::$name(&Harness::on(store, None, shipped_site()).await).await;
             )*};
         }
         run!(
@@ -37,6 +38,12 @@ fn every_scenario_on_postgresql() {
             sessions_csrf_and_login_limits,
             setup_links_work_once,
             a_changed_rule_needs_recertification,
+        );
+        run!(
+            admin_scenarios:
+            an_admin_resets_an_exam_and_revokes_a_certificate,
+            only_admins_reach_the_admin_pages,
+            the_audit_log_pages_and_escapes,
         );
     });
 }

@@ -77,7 +77,7 @@ pub async fn start(
         return Ok(Redirect::to(&attempt_url(&state, &open.id, "")).into_response());
     }
     let now = state.now_ms();
-    let attempts = state.store.attempts_of(&user.id, &exam_id).await?;
+    let attempts = state.store.attempts_since_reset(&user.id, &exam_id).await?;
     let certificates = state.store.certificates_of(&user.id).await?;
     let live: Vec<_> = certificates
         .iter()

@@ -9,6 +9,8 @@
 //! `commands` composes the two routers at the site's base path. The server never
 //! imports `build`: it loads the site through `site`.
 
+mod admin;
+mod admin_audit;
 mod auth;
 mod certificates;
 mod dashboard;
@@ -52,7 +54,11 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/__shouce/exam.js", get(exam_js))
+        .route("/__shouce/exam.js", get(|| script(pages::EXAM_JS)))
+        .route(
+            "/__shouce/quiz-form.js",
+            get(|| script(pages::QUIZ_FORM_JS)),
+        )
         .route("/account/login", get(auth::login_page).post(auth::login))
         .route("/account/logout", post(auth::logout))
         .route(
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/{id}/", get(certificates::show))
         .route("/verify/{id}", get(certificates::verify))
         .merge(dashboard::routes())
+        .merge(admin::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(auth::csrf))
         .layer(DefaultBodyLimit::max(exam::MAX_ANSWERS))
@@ -100,13 +107,14 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-async fn exam_js() -> impl IntoResponse {
+/// One of the exam page's scripts, compiled into the binary.
+async fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        pages::EXAM_JS,
+        body,
     )
 }
 

@@ -12,6 +12,10 @@ use super::error::ApiError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
+        "question.html",
+        include_str!("../../themes/default/templates/question.html"),
+    ),
+    (
         "server/layout.html",
         include_str!("../../themes/default/templates/server/layout.html"),
     ),
@@ -63,10 +67,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "server/dashboard_exam.html",
         include_str!("../../themes/default/templates/server/dashboard_exam.html"),
     ),
+    (
+        "server/admin_users.html",
+        include_str!("../../themes/default/templates/server/admin_users.html"),
+    ),
+    (
+        "server/admin_user.html",
+        include_str!("../../themes/default/templates/server/admin_user.html"),
+    ),
+    (
+        "server/admin_audit.html",
+        include_str!("../../themes/default/templates/server/admin_audit.html"),
+    ),
 ];
 
 /// The exam page's script (autosave, countdown, unanswered list).
 pub const EXAM_JS: &str = include_str!("../../themes/default/static/exam.js");
+
+/// Practice mode's form code (read and restore answers), which the exam page shares;
+/// the grader (`quiz.js`) is never served to it.
+pub const QUIZ_FORM_JS: &str = include_str!("../../themes/default/static/quiz-form.js");
 
 pub struct Pages {
     tera: Tera,

@@ -1,12 +1,18 @@
 //! Exam attempts: the drawn paper (JSON), the answers saved so far (JSON), the
 //! deadline, and once submitted the grade and each question's result (JSON). At most
 //! one open attempt per agent and exam (a unique index says so).
+//!
+//! An admin's exam reset ([`Store::reset_exam`]) voids the open attempt, if any: the row
+//! stays as history but is never graded, saved to or counted, and every query the exam
+//! flow uses skips it (to the agent it is "not found"). Attempts started before the
+//! latest reset no longer count toward the attempt limit and retake wait
+//! ([`Store::attempts_since_reset`]); graded attempts are never deleted.
 
 use sqlx::any::AnyRow;
 use sqlx::{Connection as _, Row as _};
 
 use super::certificates::{NewCertificate, OwnedCertificate, insert_certificate};
-use super::{Result, Store, StoreError, flag, random_id};
+use super::{AuditEntry, Result, Store, StoreError, flag, random_id};
 
 /// What grading an attempt did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +131,7 @@ impl Store {
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
-        let row = sqlx::query("SELECT * FROM attempts WHERE id = $1")
+        let row = sqlx::query("SELECT * FROM attempts WHERE id = $1 AND voided_ms IS NULL")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -135,7 +141,8 @@ impl Store {
     /// The agent's open attempt at an exam, if any.
     pub async fn open_attempt(&self, user_id: &str, exam_id: &str) -> Result<Option<Attempt>> {
         let row = sqlx::query(
-            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND submitted_ms IS NULL",
+            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND submitted_ms IS NULL \
+             AND voided_ms IS NULL",
         )
         .bind(user_id)
         .bind(exam_id)
@@ -144,10 +151,11 @@ impl Store {
         row.as_ref().map(attempt).transpose()
     }
 
-    /// The agent's attempts at an exam, oldest first.
+    /// The agent's attempts at an exam (not voided), oldest first.
     pub async fn attempts_of(&self, user_id: &str, exam_id: &str) -> Result<Vec<Attempt>> {
         let rows = sqlx::query(
-            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 ORDER BY started_ms, id",
+            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND voided_ms IS NULL \
+             ORDER BY started_ms, id",
         )
         .bind(user_id)
         .bind(exam_id)
@@ -163,7 +171,7 @@ impl Store {
             .write(Box::new(move |conn| {
                 Box::pin(async move {
                     let done = sqlx::query(
-                        "UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_ms IS NULL",
+                        "UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_ms IS NULL AND voided_ms IS NULL",
                     )
                     .bind(&answers)
                     .bind(&id)
@@ -204,7 +212,7 @@ impl Store {
                     let mut tx = conn.begin().await?;
                     let done = sqlx::query(
                         "UPDATE attempts SET answers = $1, submitted_ms = $2, points = $3, max_points = $4, \
-                         passed = $5, results = $6 WHERE id = $7 AND submitted_ms IS NULL",
+                         passed = $5, results = $6 WHERE id = $7 AND submitted_ms IS NULL AND voided_ms IS NULL",
                     )
                     .bind(&answers)
                     .bind(submitted_ms)
@@ -241,10 +249,91 @@ impl Store {
     /// Open attempts whose deadline passed before `before_ms` (to grade them).
     pub async fn overdue_attempts(&self, before_ms: i64) -> Result<Vec<Attempt>> {
         let rows =
-            sqlx::query("SELECT * FROM attempts WHERE submitted_ms IS NULL AND deadline_ms < $1")
+            sqlx::query("SELECT * FROM attempts WHERE submitted_ms IS NULL AND voided_ms IS NULL AND deadline_ms < $1")
                 .bind(before_ms)
                 .fetch_all(self.pool())
                 .await?;
         rows.iter().map(attempt).collect()
+    }
+}
+
+/// An admin's reset of one agent's exam.
+#[derive(Debug, Clone)]
+pub struct ExamReset<'a> {
+    pub user_id: &'a str,
+    pub exam_id: &'a str,
+    pub reason: &'a str,
+    /// Who, when, and what (the voided attempt's id is appended).
+    pub audit: &'a AuditEntry,
+}
+
+impl Store {
+    /// The agent's attempts at an exam that count toward its attempt limit and retake
+    /// wait: not voided, started after the latest reset (an attempt open at the reset
+    /// was voided by it). Oldest first.
+    pub async fn attempts_since_reset(&self, user_id: &str, exam_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(
+            "SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND voided_ms IS NULL \
+             AND started_ms > COALESCE((SELECT MAX(r.at_ms) FROM exam_resets r \
+             WHERE r.user_id = $1 AND r.exam_id = $2), -1) \
+             ORDER BY started_ms, id",
+        )
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(attempt).collect()
+    }
+
+    /// Every attempt of a user at every exam, voided ones included (with the time of
+    /// voiding), newest first.
+    pub async fn attempt_history(&self, user_id: &str) -> Result<Vec<(Attempt, Option<i64>)>> {
+        let rows =
+            sqlx::query("SELECT * FROM attempts WHERE user_id = $1 ORDER BY started_ms DESC, id")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|row| Ok((attempt(row)?, row.try_get("voided_ms")?)))
+            .collect()
+    }
+
+    /// Resets an agent's exam, in one transaction with its audit entry: voids the open
+    /// attempt (returned), and records the reset so earlier attempts stop counting.
+    pub async fn reset_exam(&self, reset: &ExamReset<'_>) -> Result<Option<String>> {
+        let at = reset.audit.at_ms;
+        let mut tx = self.writer().begin().await?;
+        let voided: Option<String> = sqlx::query(
+            "UPDATE attempts SET voided_ms = $1 WHERE user_id = $2 AND exam_id = $3 \
+             AND submitted_ms IS NULL AND voided_ms IS NULL RETURNING id",
+        )
+        .bind(at)
+        .bind(reset.user_id)
+        .bind(reset.exam_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get("id"))
+        .transpose()?;
+        sqlx::query(
+            "INSERT INTO exam_resets (id, user_id, exam_id, at_ms, actor, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(random_id())
+        .bind(reset.user_id)
+        .bind(reset.exam_id)
+        .bind(at)
+        .bind(&reset.audit.actor)
+        .bind(reset.reason)
+        .execute(&mut *tx)
+        .await?;
+        let mut entry = reset.audit.clone();
+        if let Some(id) = &voided {
+            entry
+                .detail
+                .push_str(&format!("; voided open attempt {id}"));
+        }
+        super::audit::insert(&mut *tx, &entry).await?;
+        tx.commit().await?;
+        Ok(voided)
     }
 }

@@ -1,5 +1,6 @@
-//! The audit log: every admin action (account changes, resets, revocations) with who,
-//! what and when.
+//! The audit log: every admin action (account changes, exam resets, certificate
+//! revocations) with who, what and when. An action and its entry are written in one
+//! transaction where the action is a database change ([`insert`] takes any executor).
 
 use sqlx::Row as _;
 
@@ -8,32 +9,49 @@ use super::{Result, Store, random_id};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub at_ms: i64,
+    /// `cli:<os user>` or `web:<login>`.
     pub actor: String,
+    /// A dotted verb: `user.add`, `exam.reset`, `certificate.revoke`, …
     pub action: String,
     pub detail: String,
 }
 
+/// Writes `entry` through `executor` (the pool, or an open transaction).
+pub(super) async fn insert<'e, E>(executor: E, entry: &AuditEntry) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_log (id, at_ms, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(random_id())
+    .bind(entry.at_ms)
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(&entry.detail)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at_ms, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(random_id())
-        .bind(entry.at_ms)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.detail)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        insert(self.writer(), entry).await
     }
 
     /// The newest `limit` entries, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        self.audit_page(0, limit).await
+    }
+
+    /// `limit` entries after skipping the `offset` newest, newest first.
+    pub async fn audit_page(&self, offset: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "SELECT at_ms, actor, action, detail FROM audit_log ORDER BY at_ms DESC, id LIMIT $1",
+            "SELECT at_ms, actor, action, detail FROM audit_log \
+             ORDER BY at_ms DESC, id DESC LIMIT $1 OFFSET $2",
         )
         .bind(limit)
+        .bind(offset)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -46,5 +64,13 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// How many entries the log holds.
+    pub async fn audit_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
     }
 }

@@ -1,12 +1,13 @@
 //! Certificates: issued on a pass, with their expiry and the hash and text of each
 //! lesson paragraph the exam's questions cite (JSON), so a rebuilt handbook that
-//! changes one can mark the certificate "re-certification needed".
+//! changes one can mark the certificate "re-certification needed". An admin's
+//! revocation keeps its reason and is audited in the same transaction.
 
 use sqlx::AnyConnection;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, random_id};
+use super::{AuditEntry, Result, Store, random_id};
 
 #[derive(Debug, Clone)]
 pub struct CertificateRow {
@@ -19,6 +20,7 @@ pub struct CertificateRow {
     pub issued_ms: i64,
     pub expires_ms: Option<i64>,
     pub revoked_ms: Option<i64>,
+    pub revoked_reason: Option<String>,
     /// JSON: `[{"source": …, "hash": …, "text": …}]`.
     pub cited: String,
 }
@@ -89,6 +91,7 @@ fn certificate(row: &AnyRow) -> Result<CertificateRow> {
         issued_ms: row.try_get("issued_ms")?,
         expires_ms: row.try_get("expires_ms")?,
         revoked_ms: row.try_get("revoked_ms")?,
+        revoked_reason: row.try_get("revoked_reason")?,
         cited: row.try_get("cited")?,
     })
 }
@@ -160,5 +163,32 @@ impl Store {
         .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Revokes a certificate with a reason, in one transaction with its audit entry
+    /// (whose time is the revocation's). False, and nothing written, if it was
+    /// revoked already.
+    pub async fn revoke_with_reason(
+        &self,
+        id: &str,
+        reason: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut tx = self.writer().begin().await?;
+        let done = sqlx::query(
+            "UPDATE certificates SET revoked_ms = $1, revoked_reason = $2 \
+             WHERE id = $3 AND revoked_ms IS NULL",
+        )
+        .bind(audit.at_ms)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        super::audit::insert(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor as _};
 
-pub use attempts::{Attempt, Finished, NewAttempt, Submission};
+pub use attempts::{Attempt, ExamReset, Finished, NewAttempt, Submission};
 pub use audit::AuditEntry;
 pub use certificates::{CertificateRow, NewCertificate};
 pub use results::{AgentRow, AttemptCount, GradedAttempt, ResultLine, StandingCertificate};

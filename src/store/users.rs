@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, flag, random_id};
+use super::{AuditEntry, Result, Store, StoreError, flag, random_id};
 
 /// What an account may do. Agents sit exams; trainers and supervisors also see
 /// results; admins also manage accounts.
@@ -75,6 +75,28 @@ pub(super) fn user(row: &AnyRow) -> Result<User> {
     })
 }
 
+/// Inserts an account through `executor` (the pool or a transaction); its new id.
+async fn insert<'e, E>(executor: E, new: &NewUser, now_ms: i64) -> Result<String>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let id = random_id();
+    sqlx::query(
+        "INSERT INTO users (id, login, name, team, role, password_hash, disabled, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+    )
+    .bind(&id)
+    .bind(&new.login)
+    .bind(&new.name)
+    .bind(&new.team)
+    .bind(new.role.as_str())
+    .bind(new.password_hash.clone())
+    .bind(now_ms)
+    .execute(executor)
+    .await?;
+    Ok(id)
+}
+
 impl Store {
     /// Creates an account; a login that exists already is a conflict.
     pub async fn add_user(&self, new: &NewUser, now_ms: i64) -> Result<User> {
@@ -84,20 +106,7 @@ impl Store {
                 new.login
             )));
         }
-        let id = random_id();
-        sqlx::query(
-            "INSERT INTO users (id, login, name, team, role, password_hash, disabled, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
-        )
-        .bind(&id)
-        .bind(&new.login)
-        .bind(&new.name)
-        .bind(&new.team)
-        .bind(new.role.as_str())
-        .bind(new.password_hash.clone())
-        .bind(now_ms)
-        .execute(self.writer())
-        .await?;
+        let id = insert(self.writer(), new, now_ms).await?;
         self.user(&id)
             .await?
             .ok_or_else(|| StoreError::Damaged("a new user vanished".into()))
@@ -147,5 +156,61 @@ impl Store {
             .execute(self.writer())
             .await?;
         self.end_sessions_of(user_id).await
+    }
+
+    /// Up to `limit` accounts whose login or name contains `text`, by login.
+    pub async fn find_users(&self, text: &str, limit: i64) -> Result<Vec<User>> {
+        let escaped: String = text
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let rows = sqlx::query(
+            "SELECT id, login, name, team, role, password_hash, disabled FROM users \
+             WHERE login LIKE $1 ESCAPE '\\' OR name LIKE $1 ESCAPE '\\' ORDER BY login LIMIT $2",
+        )
+        .bind(format!("%{escaped}%"))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(user).collect()
+    }
+
+    /// Creates every account, each with an audit entry (`audit` with the login and
+    /// role as its detail), in one transaction: all of them or, on any failure (a login
+    /// taken meanwhile), none.
+    pub async fn add_users(&self, people: &[NewUser], audit: &AuditEntry) -> Result<Vec<User>> {
+        let mut tx = self.writer().begin().await?;
+        let mut ids = Vec::with_capacity(people.len());
+        for new in people {
+            let id = match insert(&mut *tx, new, audit.at_ms).await {
+                Ok(id) => id,
+                Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                    return Err(StoreError::Conflict(format!(
+                        "the login `{}` is taken",
+                        new.login
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            let entry = AuditEntry {
+                detail: format!("{} ({})", new.login, new.role.as_str()),
+                ..audit.clone()
+            };
+            super::audit::insert(&mut *tx, &entry).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        let mut users = Vec::with_capacity(ids.len());
+        for id in ids {
+            users.push(
+                self.user(&id)
+                    .await?
+                    .ok_or_else(|| StoreError::Damaged("a new user vanished".into()))?,
+            );
+        }
+        Ok(users)
     }
 }

@@ -3,6 +3,9 @@
 // answers, reloads mid-way (the saved answers come back), submits, passes, opens the
 // certificate and its public verification page; a second agent fails and meets the
 // retake wait. The exam is a small fixture written here, so the script knows its answers.
+// The exam page renders questions with practice's markup and form code (quiz-form.js)
+// and never loads the grader (quiz.js): an ordering question is answered with
+// practice's move buttons and its order survives a reload.
 // Env: SHOUCE_BIN, REPO_ROOT, CHROMIUM.
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,7 +20,7 @@ title = "端到端测试认证"
 kind = "exam"
 pass_mark_percent = 60
 time_limit_minutes = 10
-questions_per_attempt = 3
+questions_per_attempt = 4
 max_attempts = 3
 retake_after_hours = 24
 reveal = "score"
@@ -46,6 +49,13 @@ type = "multiple"
 prompt = "第三题：选择两个“正确”的选项。"
 explanation = "解析三：丁与戊。"
 options = [{ text = "丁正确", correct = true }, { text = "戊正确", correct = true }, { text = "己错误" }]
+
+[[questions]]
+id = "q4"
+type = "ordering"
+prompt = "第四题：按先后排好。"
+explanation = "解析四：一、二、三。"
+items = ["一先", "二中", "三后"]
 `;
 
 function freePort() {
@@ -96,6 +106,24 @@ async function answer(page, right) {
   }
 }
 
+const ORDER = ["一先", "二中", "三后"];
+
+/** Puts the ordering question's items in the right order with its "up" buttons;
+ * how many presses that took. */
+async function orderRight(page) {
+  const q = page.locator(".quiz-q:has-text('第四题')");
+  let presses = 0;
+  for (const [want, text] of ORDER.entries()) {
+    for (let guard = 0; guard < ORDER.length; guard++) {
+      const texts = await q.locator(".quiz-order-text").allTextContents();
+      if (texts.indexOf(text) <= want) break;
+      await q.locator(`.quiz-order li:has-text('${text}') [data-move='up']`).click();
+      presses++;
+    }
+  }
+  return presses;
+}
+
 await run("exam.mjs", 90_000, async () => {
   site = fs.mkdtempSync(path.join(os.tmpdir(), "shouce-exam-e2e-"));
   fs.copyFileSync(path.join(REPO_ROOT, "shouce.toml"), path.join(site, "shouce.toml"));
@@ -117,13 +145,25 @@ await run("exam.mjs", 90_000, async () => {
     await a.goto(`${url}/exams/e2e-exam/`);
     await Promise.all([a.waitForNavigation(), a.click("form.exam-start button")]);
     check(/\/attempt\/[0-9a-f]{32}\/$/.test(a.url()), "Start opens the attempt", a.url());
-    check((await a.$$(".quiz-q")).length === 3, "the paper has 3 questions");
+    check((await a.$$(".quiz-q")).length === 4, "the paper has 4 questions");
+    check(await a.evaluate(() => typeof window.shouceForm === "object" && typeof window.shouceQuiz === "undefined"),
+      "the exam page has practice's form code and not its grader");
+    const scripts = await a.$$eval("script[src]", (list) => list.map((s) => s.getAttribute("src")));
+    check(scripts.some((src) => src.endsWith("/quiz-form.js")) && !scripts.some((src) => /\/quiz\.[^/]*js$/.test(src)),
+      "quiz-form.js is loaded and quiz.js is not", scripts);
     check(!(await a.content()).includes("解析"), "no explanation reached the page");
     const first = await a.$(".quiz-q:has-text('第一题') label:has-text('甲正确')");
     await first.click();
     await until(async () => (await a.textContent("#exam-save-status")).includes("已自动保存"), "the autosave");
     await a.reload();
     check(await a.isChecked(".quiz-q:has-text('第一题') label:has-text('甲正确') input"), "a reload resumes with the saved answer");
+    await a.evaluate(() => { document.getElementById("exam-save-status").textContent = ""; });
+    if (await orderRight(a)) {
+      await until(async () => (await a.textContent("#exam-save-status")).includes("已自动保存"), "the autosave after moving items");
+    }
+    await a.reload();
+    const order = await a.locator(".quiz-q:has-text('第四题') .quiz-order-text").allTextContents();
+    check(JSON.stringify(order) === JSON.stringify(ORDER), "the moved order comes back on reload", order);
     const clock = await a.textContent("#exam-remaining");
     check(/^(9|10):\d\d$/.test(clock), "the countdown shows the server's deadline", clock);
     await answer(a, true);

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod admin_scenarios;
 pub mod postgres;
 pub mod scenarios;
 

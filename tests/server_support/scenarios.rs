@@ -40,6 +40,16 @@ pub async fn an_agent_passes_and_is_certified(h: &Harness) {
         12,
         "12 questions drawn"
     );
+    assert!(
+        page.body.contains("__shouce/quiz-form.js") && !page.body.contains("quiz.js"),
+        "the exam page loads practice's form code and not its grader"
+    );
+    let form_js = h.get("/__shouce/quiz-form.js", None).await;
+    assert_eq!(form_js.status, StatusCode::OK);
+    assert!(
+        form_js.body.contains("shouceForm") && !form_js.body.contains("function grade("),
+        "the form code has no grader"
+    );
     assert_eq!(
         h.start_ok(&cookie, EXAM).await,
         id,
@@ -172,6 +182,7 @@ pub async fn no_answer_reaches_a_browser(h: &Harness) {
         bodies.push(result.body);
         bodies.push(h.get("/certificates/", Some(&cookie)).await.body);
         bodies.push(h.get("/__shouce/exam.js", None).await.body);
+        bodies.push(h.get("/__shouce/quiz-form.js", None).await.body);
         h.clock.advance(Duration::hours(25));
     }
     for body in &bodies {

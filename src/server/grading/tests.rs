@@ -74,6 +74,7 @@ fn retake_wait_attempt_limit_and_live_certificates_refuse_a_start() {
         issued_ms: 0,
         expires_ms: Some(365 * 24 * hour),
         revoked_ms: None,
+        revoked_reason: None,
         cited: "[]".into(),
     };
     assert!(may_start(&settings, &[], &[&cert], hour).is_err());

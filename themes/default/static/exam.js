@@ -1,89 +1,46 @@
 /* Shouce exam page (served by `shouce serve` at __shouce/exam.js; never in public/).
  *
- * Reads the answers from the form (the same JSON forms as practice mode: {choice},
- * {choices}, {bool}, {text}, {order}, {matches}), puts saved ones back on load,
- * autosaves a moment after every change, counts down to the server's deadline
- * (announcing 5 and 1 minutes left, not every second), and lists unanswered
- * questions before submitting. Grading happens on the server only: this file has no
- * grader and the page no answers. Written in ES5, like app.js. */
+ * The questions are practice mode's markup (templates/question.html), read and put
+ * back by practice's form code, quiz-form.js (`window.shouceForm`, loaded first), in
+ * the same JSON forms: {choice}, {choices}, {bool}, {text}, {order}, {matches}. This
+ * file puts saved answers back on load, autosaves a moment after every change, counts
+ * down to the server's deadline (announcing 5 and 1 minutes left, not every second),
+ * and lists unanswered questions before submitting. Grading happens on the server
+ * only: neither file has a grader (quiz.js is never loaded here) and the page has no
+ * answers. Written in ES5, like app.js. */
 (function () {
   "use strict";
   var doc = document;
   var form = doc.getElementById("exam-form");
-  if (!form) return;
+  var shared = window.shouceForm;
+  if (!form || !shared) return;
   var each = function (list, fn) { Array.prototype.forEach.call(list || [], fn); };
   var questions = form.querySelectorAll(".quiz-q");
   var status = doc.getElementById("exam-save-status");
   var announce = doc.getElementById("exam-announce");
+  var typeOf = function (li) { return li.getAttribute("data-type"); };
 
-  function read(li) {
-    var type = li.getAttribute("data-type");
-    var picked = function (sel) { return Array.prototype.slice.call(li.querySelectorAll(sel)); };
-    switch (type) {
-      case "single": case "scenario": {
-        var r = picked("input[type=radio]:checked")[0];
-        return r ? { choice: Number(r.value) } : null;
-      }
-      case "multiple": {
-        var c = picked("input[type=checkbox]:checked").map(function (x) { return Number(x.value); });
-        return c.length ? { choices: c } : null;
-      }
-      case "true_false": {
-        var b = picked("input[type=radio]:checked")[0];
-        return b ? { bool: b.value === "true" } : null;
-      }
-      case "number": case "text": case "script": {
-        var box = li.querySelector("input[type=text], textarea");
-        return box && box.value.trim() !== "" ? { text: box.value } : null;
-      }
-      case "ordering": {
-        var ranks = picked(".exam-rank");
-        if (ranks.some(function (x) { return x.value === ""; })) return null;
-        var order = ranks.slice().sort(function (a, b) { return Number(a.value) - Number(b.value); });
-        return { order: order.map(function (x) { return Number(x.getAttribute("data-item")); }) };
-      }
-      case "matching": {
-        var m = picked("select").map(function (s) { return s.value === "" ? null : Number(s.value); });
-        return m.some(function (x) { return x !== null; }) ? { matches: m } : null;
-      }
-    }
-    return null;
-  }
-
-  function write(li, a) {
-    if (!a || typeof a !== "object") return;
-    var type = li.getAttribute("data-type");
-    if (a.choice !== undefined || a.choices) {
-      var chosen = a.choices || [a.choice];
-      each(li.querySelectorAll("input[type=radio], input[type=checkbox]"), function (x) { x.checked = chosen.indexOf(Number(x.value)) >= 0; });
-    } else if (a.bool !== undefined) {
-      each(li.querySelectorAll("input[type=radio]"), function (x) { x.checked = (x.value === "true") === a.bool; });
-    } else if (a.text !== undefined) {
-      var box = li.querySelector("input[type=text], textarea");
-      if (box) box.value = a.text;
-    } else if (a.order && type === "ordering") {
-      a.order.forEach(function (item, pos) {
-        var input = li.querySelector(".exam-rank[data-item='" + Number(item) + "']");
-        if (input) input.value = pos + 1;
-      });
-    } else if (a.matches) {
-      each(li.querySelectorAll("select"), function (s, i) { s.value = a.matches[i] === null || a.matches[i] === undefined ? "" : String(a.matches[i]); });
-    }
-  }
-
+  /* Every answered question's answer, by its index on the paper. */
   function collect() {
     var out = {};
     each(questions, function (li) {
-      var a = read(li);
-      if (a) out[li.getAttribute("data-q")] = a;
+      var a = shared.read(li, typeOf(li));
+      if (!shared.isBlank(shared.shape(a))) out[li.getAttribute("data-q")] = a;
     });
     return out;
   }
 
+  var saved = {};
   try {
-    var saved = JSON.parse(doc.getElementById("exam-answers").textContent || "{}");
-    each(questions, function (li) { write(li, saved[li.getAttribute("data-q")]); });
+    saved = JSON.parse(doc.getElementById("exam-answers").textContent || "{}") || {};
   } catch (e) { /* nothing saved */ }
+  each(questions, function (li) {
+    var a = saved[li.getAttribute("data-q")];
+    if (a !== undefined) shared.write(li, typeOf(li), a);
+    var list = li.querySelector(".quiz-order");
+    if (list) shared.syncMoves(list);
+    shared.count(li, typeOf(li));
+  });
 
   var timer = null, pending = false, submitting = false;
   function save() {
@@ -105,7 +62,19 @@
     timer = setTimeout(save, ms);
   }
   form.addEventListener("change", function () { schedule(600); });
-  form.addEventListener("input", function () { schedule(1500); });
+  form.addEventListener("input", function (e) {
+    var li = e.target.closest ? e.target.closest(".quiz-q") : null;
+    if (li) shared.count(li, typeOf(li));
+    schedule(1500);
+  });
+  // Ordering: the up/down buttons move an item (a click is not a "change").
+  form.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("button[data-move]") : null;
+    if (!b || !form.contains(b)) return;
+    var said = shared.move(b);
+    if (said) announce.textContent = said;
+    schedule(600);
+  });
 
   var clock = doc.getElementById("exam-remaining");
   var deadline = Number(clock.getAttribute("data-deadline"));

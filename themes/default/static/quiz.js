@@ -8,29 +8,24 @@
  *    from its inline JSON) gets instant feedback per question, a score, "retry the
  *    ones I missed", "start again" and progress kept in localStorage.
  *
- * Loadable in Node (`require`): nothing touches the DOM until `init` runs in a page.
+ * Reading and restoring answers, their shape and the ordering buttons are the form
+ * code in quiz-form.js, loaded first and shared with the exam page (which never loads
+ * this file: it has no grader). Loadable in Node (`require`, which loads
+ * quiz-form.js beside it): nothing touches the DOM until `init` runs in a page.
  * Written in ES5, like app.js. */
 (function (global) {
   "use strict";
 
   /* ================= 1. Grader (port of src/quiz/grade.rs) ================= */
 
+  var form = typeof module === "object" && module && module.exports
+    ? require("./quiz-form.js")
+    : global.shouceForm;
+  var isWs = form.isWs, trim = form.trim, charCount = form.charCount, shape = form.shape;
+  var isBlank = form.isBlank, isArray = form.isArray, isIndex = form.isIndex, len = form.len;
+
   var BLANK = "未作答。";
   var MALFORMED = "答案格式无效，无法评分。";
-
-  /* Rust's char::is_whitespace: the Unicode White_Space property (JavaScript's \s
-     also matches U+FEFF and misses U+0085, so it is spelled out). */
-  var WS = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" +
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
-  function isWs(c) { return WS.indexOf(c) >= 0; }
-
-  /* Rust's str::trim. */
-  function trim(s) {
-    var a = 0, b = s.length;
-    while (a < b && isWs(s.charAt(a))) a++;
-    while (b > a && isWs(s.charAt(b - 1))) b--;
-    return s.slice(a, b);
-  }
 
   function dropWs(s) {
     var out = "";
@@ -61,20 +56,6 @@
 
   /* Width folded, lower case, no whitespace, punctuation kept. */
   function searchable(s) { return dropWs(foldWidth(s).toLowerCase()); }
-
-  /* Characters (code points, as Rust counts chars), whitespace not counted. */
-  function charCount(s) {
-    var n = 0;
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-        var d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; continue; }
-      }
-      if (!isWs(s.charAt(i))) n++;
-    }
-    return n;
-  }
 
   function digitsOk(s) { return /^[0-9]*$/.test(s); }
 
@@ -123,38 +104,6 @@
   function allOrNothing(right, feedback) { return { earned: right ? 1 : 0, possible: 1, feedback: feedback }; }
   function zero(message) { return allOrNothing(false, [{ text: message }]); }
   function said(html) { return typeof html === "string" && trim(html) !== "" ? [{ html: html }] : []; }
-
-  function isIndex(i) { return typeof i === "number" && i >= 0 && i % 1 === 0; }
-  function indexList(v) { return isArray(v) && v.every(isIndex); }
-  function isArray(v) { return Object.prototype.toString.call(v) === "[object Array]"; }
-
-  /* The answer's shape: "blank" (or null), { choice }, { choices }, { bool }, { text },
-     { order } or { matches }; anything else is malformed. */
-  function shape(answer) {
-    if (answer === "blank" || answer === null || answer === undefined) return { kind: "blank" };
-    if (typeof answer !== "object" || isArray(answer)) return { kind: "bad" };
-    var keys = Object.keys(answer);
-    if (keys.length !== 1) return { kind: "bad" };
-    var kind = keys[0], v = answer[kind];
-    var ok = (kind === "choice" && isIndex(v)) ||
-      ((kind === "choices" || kind === "order") && indexList(v)) ||
-      (kind === "bool" && typeof v === "boolean") ||
-      (kind === "text" && typeof v === "string") ||
-      (kind === "matches" && isArray(v) && v.every(function (m) { return m === null || isIndex(m); }));
-    return ok ? { kind: kind, value: v } : { kind: "bad" };
-  }
-
-  function isBlank(a) {
-    switch (a.kind) {
-      case "blank": return true;
-      case "text": return trim(a.value) === "";
-      case "choices": case "order": return a.value.length === 0;
-      case "matches": return a.value.every(function (m) { return m === null; });
-      default: return false;
-    }
-  }
-
-  function len(list) { return isArray(list) ? list.length : 0; }
 
   function outcome(q, a) {
     var body = q.body || {}, rule = (q.key && q.key.rule) || {}, type = q.type;
@@ -372,90 +321,13 @@
   };
 
   /* The answer the form holds for question q, in the grader's JSON form. */
-  Quiz.prototype.read = function (q) {
-    var el = this.el(q);
-    var checked = function (sel) { return Array.prototype.slice.call(el.querySelectorAll(sel)); };
-    switch (q.type) {
-      case "single": case "scenario": {
-        var r = checked("input[type=radio]:checked")[0];
-        return r ? { choice: Number(r.value) } : "blank";
-      }
-      case "multiple":
-        return { choices: checked("input[type=checkbox]:checked").map(function (c) { return Number(c.value); }) };
-      case "true_false": {
-        var b = checked("input[type=radio]:checked")[0];
-        return b ? { bool: b.value === "true" } : "blank";
-      }
-      case "number": case "text": case "script": {
-        var box = el.querySelector("input[type=text], textarea");
-        return { text: box ? box.value : "" };
-      }
-      case "ordering":
-        return { order: checked(".quiz-order > li").map(function (li) { return Number(li.getAttribute("data-item")); }) };
-      case "matching":
-        return { matches: checked("select").map(function (s) { return s.value === "" ? null : Number(s.value); }) };
-      default:
-        return "blank";
-    }
-  };
+  Quiz.prototype.read = function (q) { return form.read(this.el(q), q.type); };
 
   /* Puts a stored answer back into the form; ignores one that does not fit. */
-  Quiz.prototype.write = function (q, answer) {
-    var el = this.el(q), a = shape(answer);
-    var body = q.body || {};
-    var n = len(body.options);
-    switch (q.type) {
-      case "single": case "scenario": case "multiple": {
-        var picked = a.kind === "choice" ? [a.value] : a.kind === "choices" ? a.value : [];
-        each(el.querySelectorAll("input[type=radio], input[type=checkbox]"), function (c) {
-          c.checked = picked.indexOf(Number(c.value)) >= 0 && Number(c.value) < n;
-        });
-        break;
-      }
-      case "true_false":
-        each(el.querySelectorAll("input[type=radio]"), function (c) {
-          c.checked = a.kind === "bool" && (c.value === "true") === a.value;
-        });
-        break;
-      case "number": case "text": case "script": {
-        var box = el.querySelector("input[type=text], textarea");
-        if (box) box.value = a.kind === "text" ? a.value : "";
-        this.count(q);
-        break;
-      }
-      case "ordering": {
-        var list = el.querySelector(".quiz-order");
-        var items = Array.prototype.slice.call(list.children);
-        var order = a.kind === "order" ? a.value : [];
-        var valid = order.length === items.length && order.every(function (i, k) {
-          return i < items.length && order.indexOf(i) === k;
-        });
-        if (!valid) order = items.map(function (li) { return Number(li.getAttribute("data-item")); }).sort(function (x, y) { return x - y; });
-        order.forEach(function (i) {
-          var li = list.querySelector("li[data-item='" + i + "']");
-          if (li) list.appendChild(li);
-        });
-        this.syncMoves(list);
-        break;
-      }
-      case "matching": {
-        var selects = el.querySelectorAll("select");
-        var m = a.kind === "matches" && a.value.length === selects.length ? a.value : [];
-        each(selects, function (s, i) {
-          var v = m[i];
-          s.value = v === null || v === undefined || v >= len(body.right) ? "" : String(v);
-        });
-        break;
-      }
-    }
-  };
+  Quiz.prototype.write = function (q, answer) { form.write(this.el(q), q.type, answer); };
 
   /* Script questions: the live character count. */
-  Quiz.prototype.count = function (q) {
-    if (q.type !== "script") return;
-    var el = this.el(q), box = el.querySelector("textarea"), out = el.querySelector(".quiz-count-n");
-    if (box && out) out.textContent = String(charCount(box.value));
-  };
+  Quiz.prototype.count = function (q) { form.count(this.el(q), q.type); };
 
   Quiz.prototype.check = function (q) {
     var answer = this.read(q);
@@ -592,31 +464,9 @@
     this.announce(this.score ? this.score.textContent : fmt(s.points));
   };
 
-  /* Ordering: disable "up" on the first item and "down" on the last. */
-  Quiz.prototype.syncMoves = function (list) {
-    var items = list.children;
-    each(items, function (li, i) {
-      var up = li.querySelector("[data-move='up']"), down = li.querySelector("[data-move='down']");
-      if (up) up.disabled = i === 0;
-      if (down) down.disabled = i === items.length - 1;
-      var pos = li.querySelector(".quiz-order-pos");
-      if (pos) pos.textContent = String(i + 1);
-    });
-  };
-
   Quiz.prototype.move = function (button) {
-    var li = button.closest("li"), list = li.parentNode, up = button.getAttribute("data-move") === "up";
-    var other = up ? li.previousElementSibling : li.nextElementSibling;
-    if (!other) return;
-    if (up) list.insertBefore(li, other); else list.insertBefore(other, li);
-    this.syncMoves(list);
-    // keep focus on the moved item: on its same button, or the other one at an end
-    var same = li.querySelector("[data-move='" + (up ? "up" : "down") + "']");
-    var opposite = li.querySelector("[data-move='" + (up ? "down" : "up") + "']");
-    (same && !same.disabled ? same : opposite).focus();
-    var pos = Array.prototype.indexOf.call(list.children, li) + 1;
-    var text = li.querySelector(".quiz-order-text");
-    this.announce("“" + (text ? text.textContent : "") + "”移到第 " + pos + " 位，共 " + list.children.length + " 位。");
+    var said = form.move(button);
+    if (said) this.announce(said);
   };
 
   Quiz.prototype.questionOf = function (node) {
@@ -683,7 +533,7 @@
       var el = quiz.el(q);
       if (!el) throw new Error("no markup for question " + q.id);
       var list = el.querySelector(".quiz-order");
-      if (list) quiz.syncMoves(list);
+      if (list) form.syncMoves(list);
       quiz.count(q);
     });
     quiz.bind();
