@@ -440,6 +440,49 @@ async fn changes_and_progress_routes_are_role_gated(h: &Harness) {
             assert!(!r.body.contains("李四"), "{route}");
         }
     }
+    // Signing in also sets a marker scripts may read (no secret), so that progress.js
+    // asks who is signed in only when someone may be; signing out clears it.
+    let cookies = |res: &axum::response::Response| -> Vec<String> {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    let login = axum::http::Request::post("/account/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "login=A001&password={}",
+            urlencode(PASSWORD)
+        )))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(h.app.clone(), login)
+        .await
+        .unwrap();
+    let set = cookies(&res);
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("shouce_session=") && c.contains("HttpOnly")),
+        "{set:?}"
+    );
+    let marker = set
+        .iter()
+        .find(|c| c.starts_with("shouce_signed_in=1;"))
+        .unwrap();
+    assert!(!marker.contains("HttpOnly") && marker.contains("SameSite=Strict"));
+    let spare = h.sign_in("ADM").await;
+    let logout = axum::http::Request::post("/account/logout")
+        .header("cookie", &spare)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(h.app.clone(), logout)
+        .await
+        .unwrap();
+    assert!(
+        cookies(&res)
+            .iter()
+            .any(|c| c.starts_with("shouce_signed_in=1;") && c.contains("Max-Age=0"))
+    );
     // Who is signed in: a quiet "no" for strangers, never cached.
     let me = h.get("/__shouce/me", None).await;
     assert_eq!(me.status, StatusCode::OK);

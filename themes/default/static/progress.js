@@ -1,9 +1,9 @@
 /* Onboarding progress for `shouce serve` (the handbook works the same without it).
  *
  * Every page open is remembered in localStorage ("shouce-progress:lessons"). When the
- * page is served over http(s), it asks the exam server who is signed in
- * (`__shouce/me`); on a static host or from file:// there is no such server and
- * nothing else happens, quietly. For a signed-in agent it sends, in one batch, the
+ * page is served over http(s) and the exam server's "shouce_signed_in" marker cookie
+ * is set, it asks the server who is signed in (`__shouce/me`); on a static host or
+ * from file:// no request is made at all. For a signed-in agent it sends, in one batch, the
  * lesson opens not yet sent and the practice progress quiz.js keeps under
  * "shouce-quiz:<id>" as {v: 1, answers, checked} (read, never written here), and
  * shows a notice while rule changes await the agent's acknowledgement.
@@ -109,7 +109,10 @@
   }
 
   recordOpen();
+  /* shouce serve sets this script-readable marker (no secret) at sign-in: without it
+     there is no one to sync for, and on a static host no request is made at all. */
   if (!/^https?:$/.test(window.location.protocol) || !window.fetch) return;
+  if (!/(^|;\s*)shouce_signed_in=1(;|$)/.test(document.cookie)) return;
   fetch(root + "__shouce/me", { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (res) {
       var type = res.headers.get("Content-Type") || "";
