@@ -127,6 +127,12 @@ pub async fn serve(options: &BuildOptions, args: ServeArgs) -> Result<(), Failur
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), site, Arc::new(SystemClock), config);
+    let changed = server::publish_rule_changes(&state).await.map_err(env)?;
+    if changed > 0 {
+        println!(
+            "{changed} rule passage(s) changed since the last start: agents are asked to acknowledge them at {origin}changes/"
+        );
+    }
     let app = compose(server::router(state.clone()), &options.out_dir, &base);
     tokio::spawn(server::grade_overdue(state, Duration::from_secs(15)));
     println!(

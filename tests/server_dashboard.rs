@@ -194,6 +194,17 @@ async fn the_demo_company_has_every_standing(h: &Harness) {
         .unwrap();
     assert_eq!(made.agents, 100);
     assert!(made.attempts > 100 && made.certificates > 20, "{made:?}");
+    // One rule change, acknowledged by some agents and awaiting the others.
+    let changes = h.state.store.rule_changes().await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].old_text.contains("旧版规则") && !changes[0].new_text.contains("旧版规则"));
+    let acks = h.state.store.acknowledgement_rows("", "").await.unwrap();
+    assert_eq!(acks.len(), 100);
+    let done = acks.iter().filter(|r| r.at_ms.is_some()).count();
+    assert_eq!(done, made.acknowledged);
+    assert!(done > 30 && done < 90, "{done}");
+    // Serving the same handbook finds nothing new.
+    assert_eq!(server::publish_rule_changes(&h.state).await.unwrap(), 0);
     let admin = h.sign_in("admin").await;
     let csv = h.get("/dashboard/status.csv", Some(&admin)).await;
     assert_eq!(csv.body.trim_end().split("\r\n").count(), 1 + 100);
@@ -395,6 +406,436 @@ fn table_rows(html: &str, id: &str) -> Vec<String> {
     body.split("<tr").skip(1).map(|r| r.to_string()).collect()
 }
 
+/// The new routes of rule changes and onboarding progress, for every role.
+async fn changes_and_progress_routes_are_role_gated(h: &Harness) {
+    let p = company(h).await;
+    let staff_routes = [
+        "/dashboard/changes/",
+        "/dashboard/changes.csv",
+        "/dashboard/progress/",
+    ];
+    for route in staff_routes {
+        let anonymous = h.get(route, None).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "{route}");
+        for (who, cookie) in [("agent", &p.agent), ("trainer", &p.trainer)] {
+            let r = h.get(route, Some(cookie)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} on {route}");
+            assert!(!r.body.contains("李四"), "{who} on {route}");
+        }
+        for (who, cookie) in [("supervisor", &p.supervisor), ("admin", &p.admin)] {
+            let r = h.get(route, Some(cookie)).await;
+            assert_eq!(r.status, StatusCode::OK, "{who} on {route}: {}", r.body);
+        }
+        let asked = format!("{route}?team={}", urlencode(OTHER));
+        let supervisor = h.get(&asked, Some(&p.supervisor)).await;
+        assert_eq!(supervisor.status, StatusCode::OK, "{asked}");
+        assert!(!supervisor.body.contains("HYPERLINK"), "{asked}");
+    }
+    // Every signed-in user has their own pages; nobody else's.
+    for route in ["/changes/", "/progress/"] {
+        assert_eq!(h.get(route, None).await.status, StatusCode::SEE_OTHER);
+        for cookie in [&p.agent, &p.trainer, &p.supervisor, &p.admin] {
+            let r = h.get(route, Some(cookie)).await;
+            assert_eq!(r.status, StatusCode::OK, "{route}: {}", r.body);
+            assert!(!r.body.contains("李四"), "{route}");
+        }
+    }
+    // Signing in also sets a marker scripts may read (no secret), so that progress.js
+    // asks who is signed in only when someone may be; signing out clears it.
+    let cookies = |res: &axum::response::Response| -> Vec<String> {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    let login = axum::http::Request::post("/account/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "login=A001&password={}",
+            urlencode(PASSWORD)
+        )))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(h.app.clone(), login)
+        .await
+        .unwrap();
+    let set = cookies(&res);
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("shouce_session=") && c.contains("HttpOnly")),
+        "{set:?}"
+    );
+    let marker = set
+        .iter()
+        .find(|c| c.starts_with("shouce_signed_in=1;"))
+        .unwrap();
+    assert!(!marker.contains("HttpOnly") && marker.contains("SameSite=Strict"));
+    let spare = h.sign_in("ADM").await;
+    let logout = axum::http::Request::post("/account/logout")
+        .header("cookie", &spare)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(h.app.clone(), logout)
+        .await
+        .unwrap();
+    assert!(
+        cookies(&res)
+            .iter()
+            .any(|c| c.starts_with("shouce_signed_in=1;") && c.contains("Max-Age=0"))
+    );
+    // Who is signed in: a quiet "no" for strangers, never cached.
+    let me = h.get("/__shouce/me", None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(json(&me.body)["signed_in"], false);
+    let me = h.get("/__shouce/me", Some(&p.agent)).await;
+    assert_eq!(json(&me.body)["sync"], true);
+    assert_eq!(
+        json(&h.get("/__shouce/me", Some(&p.trainer)).await.body)["sync"],
+        false
+    );
+    // Writing needs a session and the agent role.
+    let batch = serde_json::json!({"lessons": [{"path": "rules/refund-rate/", "at": 1}]});
+    let r = h.post_json("/__shouce/progress", None, &batch).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    for cookie in [&p.trainer, &p.supervisor, &p.admin] {
+        let r = h
+            .post_json("/__shouce/progress", Some(cookie), &batch)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let r = h.post_form("/changes/nope/acknowledge", None, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location.unwrap().contains("account/login"));
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// The shipped handbook with a sentence added to a policy page's paragraph.
+fn edited_site() -> shouce::site::Site {
+    let mut site = shipped_site();
+    let page = site
+        .library
+        .pages
+        .iter_mut()
+        .find(|p| p.source == "rules/refund-rate.md")
+        .unwrap();
+    let at = page.text.find("## 退款率\n").unwrap() + "## 退款率\n".len();
+    page.text
+        .insert_str(at, "\n新规：自 2027 年起按自然月统计。\n");
+    site
+}
+
+async fn acknowledge(h: &Harness, cookie: &str, id: &str) -> server_support::Reply {
+    h.post_form(&format!("/changes/{id}/acknowledge"), Some(cookie), &[])
+        .await
+}
+
+/// An edited policy paragraph is a change with its old and new text; an unchanged
+/// rebuild is none; agents acknowledge (idempotent, CSRF-checked); supervisors see
+/// their own team's agents who have not.
+async fn rule_changes_are_recorded_and_acknowledged(h: &Harness) {
+    let p = company(h).await;
+    // First start: the handbook as it is, no changes; a restart on the same one: none.
+    assert_eq!(server::publish_rule_changes(&h.state).await.unwrap(), 0);
+    assert_eq!(server::publish_rule_changes(&h.state).await.unwrap(), 0);
+    let rebuilt = h.with_site(edited_site());
+    assert_eq!(
+        server::publish_rule_changes(&rebuilt.state).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        server::publish_rule_changes(&rebuilt.state).await.unwrap(),
+        0
+    );
+    let changes = rebuilt.state.store.rule_changes().await.unwrap();
+    assert_eq!(changes.len(), 1);
+    let change = &changes[0];
+    assert_eq!(change.passage, "rules/refund-rate.md#退款率");
+    assert!(!change.old_text.contains("新规") && change.new_text.contains("新规：自 2027 年起"));
+    assert_eq!(
+        change
+            .new_text
+            .replace("\n新规：自 2027 年起按自然月统计。\n", ""),
+        change.old_text
+    );
+    // The agent sees it, old and new side by side, the addition marked.
+    let page = rebuilt.get("/changes/", Some(&p.agent)).await;
+    assert!(
+        page.body.contains("有 1 条规则更新等你确认"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<ins>新规：自 2027 年起按自然月统计。"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("changes/{}/acknowledge", change.id))
+    );
+    let me = json(&rebuilt.get("/__shouce/me", Some(&p.agent)).await.body);
+    assert_eq!(me["pending_changes"], 1);
+    // A cross-site POST is refused and records nothing.
+    let forged = rebuilt
+        .send(
+            axum::http::Request::post(format!("/changes/{}/acknowledge", change.id))
+                .header("cookie", &p.agent)
+                .header("sec-fetch-site", "cross-site")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        rebuilt
+            .state
+            .store
+            .pending_changes(&agent_id(h, "A001").await)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Acknowledged twice: one record, at the first time.
+    let first = acknowledge(&rebuilt, &p.agent, &change.id).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    h.clock.advance(Duration::minutes(5));
+    let again = acknowledge(&rebuilt, &p.agent, &change.id).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let rows = rebuilt
+        .state
+        .store
+        .acknowledgement_rows("", "")
+        .await
+        .unwrap();
+    let mine: Vec<_> = rows.iter().filter(|r| r.login == "A001").collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].at_ms, Some(h.state.now_ms() - 5 * 60_000));
+    let page = rebuilt.get("/changes/", Some(&p.agent)).await;
+    assert!(
+        page.body.contains("没有等你确认的规则更新"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("你已于 2027-03-01 09:00 确认"));
+    // Nobody else can acknowledge for the agent, or what does not exist.
+    assert_eq!(
+        acknowledge(&rebuilt, &p.supervisor, &change.id)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        acknowledge(&rebuilt, &p.agent, "no-such-change")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Someone who joined after the change is not asked to acknowledge it.
+    let newcomer = NewUser {
+        login: "A009".into(),
+        name: "新人".into(),
+        team: HOME.into(),
+        role: Role::Agent,
+        password_hash: None,
+    };
+    let newcomer = h
+        .state
+        .store
+        .add_user(&newcomer, h.state.now_ms())
+        .await
+        .unwrap();
+    assert!(
+        rebuilt
+            .state
+            .store
+            .pending_changes(&newcomer.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The supervisor: their team's two who have not, not the one who has, not the
+    // newcomer, not another team's.
+    let board = rebuilt
+        .get("/dashboard/changes/", Some(&p.supervisor))
+        .await;
+    let pending = table_rows(&board.body, "pending");
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending[0].contains("李四") && pending[1].contains("王五"));
+    assert!(!board.body.contains("A009") && !board.body.contains("HYPERLINK"));
+    let counts = table_rows(&board.body, "changes");
+    assert!(
+        counts[0].contains("<td>3</td><td>1</td><td>2</td>"),
+        "{counts:?}"
+    );
+    assert!(counts[0].contains(&format!("{HOME}：2 / 3")), "{counts:?}");
+    let everyone = rebuilt
+        .get("/dashboard/changes/?status=all", Some(&p.supervisor))
+        .await;
+    assert_eq!(table_rows(&everyone.body, "pending").len(), 3);
+    // Admins see every team, and filter by team and change in the URL.
+    let all = rebuilt.get("/dashboard/changes/", Some(&p.admin)).await;
+    assert_eq!(table_rows(&all.body, "pending").len(), 3);
+    let other = rebuilt
+        .get(
+            &format!(
+                "/dashboard/changes/?team={}&change={}",
+                urlencode(OTHER),
+                change.id
+            ),
+            Some(&p.admin),
+        )
+        .await;
+    let rows = table_rows(&other.body, "pending");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains("&lt;script&gt;"));
+    let none = rebuilt
+        .get("/dashboard/changes/?change=nope", Some(&p.admin))
+        .await;
+    assert!(table_rows(&none.body, "pending").is_empty());
+    // The CSV: BOM, the same people, the formula defused.
+    let csv = rebuilt.get("/dashboard/changes.csv", Some(&p.admin)).await;
+    assert!(csv.body.starts_with("\u{feff}规则更新,"));
+    let lines: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 3, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains(",A002,李四,售后一组,")));
+    assert!(lines.iter().any(|l| l.contains("\"'=HYPERLINK(")));
+    let mine = rebuilt
+        .get("/dashboard/changes.csv?status=all", Some(&p.supervisor))
+        .await;
+    let lines: Vec<&str> = mine.body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 3, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(",A001,张三,售后一组,2027-03-01 09:00"))
+    );
+    // Serving the old handbook again is a change back, to be read again.
+    assert_eq!(server::publish_rule_changes(&h.state).await.unwrap(), 1);
+    let back = h
+        .state
+        .store
+        .pending_changes(&agent_id(h, "A001").await)
+        .await
+        .unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].old_text, change.new_text);
+}
+
+async fn agent_id(h: &Harness, login: &str) -> String {
+    h.state
+        .store
+        .user_by_login(login)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// Practice done and lessons opened reach the server in checked batches and show on
+/// the agent's and the supervisor's pages.
+async fn progress_syncs_validated_batches(h: &Harness) {
+    let p = company(h).await;
+    let quiz = &h.state.site.quiz("rules-practice").unwrap().quiz;
+    let (q1, q2) = (&quiz.items[0].question.id, &quiz.items[1].question.id);
+    let batch = serde_json::json!({
+        "lessons": [
+            {"path": "rules/refund-rate/", "at": 1_000},
+            {"path": "/rules/intervention/", "at": 2_000},
+            {"path": "no/such/page/", "at": 3_000},
+        ],
+        "practice": [
+            {"quiz": "rules-practice", "checked": [q1, q2, "bogus"], "correct": [q1, "bogus"]},
+            {"quiz": "aftersales-exam", "checked": [], "correct": []},
+            {"quiz": "no-such-quiz", "checked": [], "correct": []},
+        ],
+    });
+    let r = h
+        .post_json("/__shouce/progress", Some(&p.agent), &batch)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        json(&r.body),
+        serde_json::json!({"lessons": 2, "practice": 1, "ignored": 3})
+    );
+    // Sent again: the same state (idempotent).
+    let r = h
+        .post_json("/__shouce/progress", Some(&p.agent), &batch)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let id = agent_id(h, "A001").await;
+    let opens = h.state.store.lesson_opens(&id).await.unwrap();
+    let pages: Vec<&str> = opens.iter().map(|o| o.page.as_str()).collect();
+    assert_eq!(pages, ["rules/intervention.md", "rules/refund-rate.md"]);
+    let practice = h.state.store.practice_of(&id).await.unwrap();
+    assert_eq!(practice.len(), 1);
+    assert_eq!((practice[0].checked, practice[0].correct), (2, 1));
+    assert_eq!(practice[0].total, quiz.items.len() as i64);
+    // Bad input: refused whole, nothing lost or stored.
+    let forged =
+        serde_json::json!({"user": "A002", "lessons": [{"path": "rules/refund-rate/", "at": 1}]});
+    let r = h
+        .post_json("/__shouce/progress", Some(&p.agent), &forged)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("学习记录的格式不对"));
+    let too_many: Vec<_> = (0..1001)
+        .map(|i| serde_json::json!({"path": format!("p{i}/"), "at": 1}))
+        .collect();
+    let r = h
+        .post_json(
+            "/__shouce/progress",
+            Some(&p.agent),
+            &serde_json::json!({"lessons": too_many}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = h
+        .post_json(
+            "/__shouce/progress",
+            Some(&p.agent),
+            &serde_json::json!([1, 2]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(h.state.store.lesson_opens(&id).await.unwrap().len(), 2);
+    // Nothing reached another agent.
+    let other = agent_id(h, "A002").await;
+    assert!(h.state.store.lesson_opens(&other).await.unwrap().is_empty());
+    // The agent's own path, the supervisor's agent page and team view.
+    let lib = &h.state.site.library;
+    let total = lib
+        .reading_order()
+        .into_iter()
+        .filter(|c| lib.page(*c).is_some())
+        .count();
+    let own = h.get("/progress/", Some(&p.agent)).await;
+    assert!(
+        own.body.contains(&format!("已打开 2 / {total} 课")),
+        "{}",
+        own.body
+    );
+    assert!(own.body.contains("下一课："));
+    assert!(
+        own.body
+            .contains(&format!("：2 / {}，答对 1", quiz.items.len())),
+        "{}",
+        own.body
+    );
+    let record = h.get("/dashboard/agents/A001/", Some(&p.supervisor)).await;
+    assert!(record.body.contains(&format!("已打开 2 / {total} 课")));
+    let other_page = h.get("/dashboard/agents/A002/", Some(&p.supervisor)).await;
+    assert!(other_page.body.contains(&format!("已打开 0 / {total} 课")));
+    let team = h.get("/dashboard/progress/", Some(&p.supervisor)).await;
+    let rows = table_rows(&team.body, "progress");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains("张三") && rows[0].contains(&format!("<td>2 / {total}</td>")));
+    assert!(rows[1].contains(&format!("<td>0 / {total}</td>")));
+}
+
 macro_rules! scenarios {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -438,4 +879,7 @@ scenarios!(
     agent_records_are_their_own,
     readiness_shows_each_agents_standing,
     exam_statistics_match_the_attempts,
+    changes_and_progress_routes_are_role_gated,
+    rule_changes_are_recorded_and_acknowledged,
+    progress_syncs_validated_batches,
 );

@@ -141,12 +141,27 @@ fn client_address(
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    set_cookie(state, &format!("{COOKIE}={token}; HttpOnly"), max_age)
+}
+
+/// A cookie scripts may read, holding no secret: it only tells the handbook's
+/// `progress.js` that asking `/__shouce/me` is worth a request (on a static host, or
+/// signed out, it sends none, so no page logs a failed request).
+pub const SIGNED_IN_COOKIE: &str = "shouce_signed_in";
+
+fn signed_in_cookie(state: &AppState, max_age: i64) -> HeaderValue {
+    set_cookie(state, &format!("{SIGNED_IN_COOKIE}=1"), max_age)
+}
+
+/// `pair` (with its own flags) for the site's base path, `SameSite=Strict`, and
+/// `Secure` unless serving plain HTTP on loopback.
+fn set_cookie(state: &AppState, pair: &str, max_age: i64) -> HeaderValue {
     let secure = match state.config.cookies {
         CookieSecurity::Secure => "; Secure",
         CookieSecurity::LoopbackHttp => "",
     };
     let value = format!(
-        "{COOKIE}={token}; Path={}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        "{pair}; Path={}; SameSite=Strict; Max-Age={max_age}{secure}",
         state.base()
     );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
@@ -257,6 +272,8 @@ async fn sign_in(state: &AppState, user: &User, to: &str) -> ApiResult<Response>
     let mut res = Redirect::to(to).into_response();
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(state, &token, max_age));
+    res.headers_mut()
+        .append(header::SET_COOKIE, signed_in_cookie(state, max_age));
     Ok(res)
 }
 
@@ -267,6 +284,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     let mut res = Redirect::to(state.base()).into_response();
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    res.headers_mut()
+        .append(header::SET_COOKIE, signed_in_cookie(&state, 0));
     Ok(res)
 }
 

@@ -11,6 +11,9 @@
 //! and graded by the same code as real exams, so every statistic the dashboard shows
 //! is computed from data shaped like real data. Deterministic for a given seed.
 //!
+//! One rule changed ten days ago (a sentence dropped from a cited policy paragraph):
+//! about two agents in three have acknowledged it, the others have not.
+//!
 //! Only ever writes to the database it is given; `shouce demo seed` gives it a
 //! separate demo database, never the real one.
 
@@ -20,8 +23,12 @@ use crate::quiz::draw::{self, displayed};
 use crate::quiz::simulate::{right_answer, wrong_answer};
 use crate::quiz::view::answer_json;
 use crate::quiz::{ExamSettings, Kind};
+use crate::site::passages::passages;
 use crate::site::{QuizFile, Site};
-use crate::store::{NewAttempt, NewCertificate, NewUser, Role, Store, StoreError, Submission};
+use crate::store::{
+    NewAttempt, NewCertificate, NewUser, PublishedPassage, Role, RuleChange, Store, StoreError,
+    Submission,
+};
 
 use super::certificates::{Cited, cited_json};
 use super::grading::grade_paper;
@@ -39,6 +46,8 @@ pub struct Seeded {
     pub agents: usize,
     pub attempts: usize,
     pub certificates: usize,
+    /// Agents who acknowledged the demo's rule change.
+    pub acknowledged: usize,
 }
 
 /// splitmix64, as the paper draw uses: small, fast, deterministic.
@@ -114,6 +123,7 @@ pub async fn seed(
         rng,
         seeded: Seeded::default(),
     };
+    let mut agent_ids = Vec::with_capacity(agents);
     for n in 0..agents {
         let team = TEAMS[n % TEAMS.len()];
         let user = store
@@ -128,6 +138,7 @@ pub async fn seed(
             )
             .await?;
         company.seeded.agents += 1;
+        agent_ids.push(user.id.clone());
         let ability = company.rng.normal() * 0.8 + 1.3;
         for &(file, settings) in &exams {
             // Some never sit an exam; the others start at a random time and retake
@@ -154,6 +165,7 @@ pub async fn seed(
             }
         }
     }
+    rule_change(&mut company, &agent_ids, start, now_ms).await?;
     Ok(company.seeded)
 }
 
@@ -196,6 +208,75 @@ fn exams(site: &Site) -> Vec<(&QuizFile, &ExamSettings)> {
             Kind::Practice => None,
         })
         .collect()
+}
+
+/// The handbook as first published (one cited policy paragraph in its older wording),
+/// the change to today's text ten days ago, and acknowledgements from about two agents
+/// in three, spread over the days since.
+async fn rule_change(
+    company: &mut Company<'_>,
+    agent_ids: &[String],
+    start: i64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let site = company.site;
+    let current = passages(&site.library, &site.quizzes);
+    let cited = site
+        .quizzes
+        .iter()
+        .filter(|q| q.quiz.is_exam())
+        .flat_map(|q| &q.quiz.items)
+        .find_map(|i| i.question.source.as_ref())
+        .and_then(crate::site::lessons::resolve_source)
+        .map(|r| match r.anchor {
+            Some(a) => format!("{}#{a}", r.page),
+            None => r.page,
+        });
+    let Some(changed) = current
+        .iter()
+        .find(|p| Some(&p.key) == cited.as_ref())
+        .or(current.first())
+    else {
+        return Ok(());
+    };
+    let published = |p: &crate::site::passages::Passage, text: &str| PublishedPassage {
+        key: p.key.clone(),
+        page: p.page.clone(),
+        title: p.title.clone(),
+        hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
+        text: text.to_owned(),
+    };
+    let old = format!("{}{OLD_SENTENCE}", changed.text);
+    let first: Vec<PublishedPassage> = current
+        .iter()
+        .map(|p| published(p, if p.key == changed.key { &old } else { &p.text }))
+        .collect();
+    let store = company.store;
+    store.publish_passages(&first, &[], start).await?;
+    let change = RuleChange {
+        id: String::new(),
+        passage: changed.key.clone(),
+        page: changed.page.clone(),
+        title: changed.title.clone(),
+        old_text: old,
+        new_text: changed.text.clone(),
+        changed_ms: 0,
+    };
+    let at = now_ms - 10 * DAY_MS;
+    store
+        .publish_passages(&[published(changed, &changed.text)], &[change], at)
+        .await?;
+    let Some(id) = store.rule_changes().await?.into_iter().next().map(|c| c.id) else {
+        return Ok(());
+    };
+    for user_id in agent_ids {
+        if company.rng.below(3) < 2 {
+            let when = at + company.rng.below(9 * 24) as i64 * 3_600_000;
+            store.acknowledge(&id, user_id, when).await?;
+            company.seeded.acknowledged += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Where the attempts go, and the generator and tally they share.
@@ -299,14 +380,15 @@ async fn sit(
     Ok(graded.passed)
 }
 
+/// The sentence the demo's older rules had and the handbook no longer has.
+const OLD_SENTENCE: &str = "\n\n（旧版规则：以上时限按自然日计算，节假日不顺延。）";
+
 /// The cited paragraphs as they might have read before a rule change: the first one's
 /// text with a sentence that the handbook no longer has.
 fn older_text(cited: &str) -> String {
     let mut paragraphs: Vec<Cited> = serde_json::from_str(cited).unwrap_or_default();
     if let Some(first) = paragraphs.first_mut() {
-        first
-            .text
-            .push_str("\n\n（旧版规则：以上时限按自然日计算，节假日不顺延。）");
+        first.text.push_str(OLD_SENTENCE);
         first.hash = blake3::hash(first.text.as_bytes()).to_hex().to_string();
     }
     let by_source: BTreeMap<&str, &Cited> =

@@ -79,6 +79,34 @@ const TEMPLATES: &[(&str, &str)] = &[
         "server/admin_audit.html",
         include_str!("../../themes/default/templates/server/admin_audit.html"),
     ),
+    (
+        "server/dashboard_changes.html",
+        include_str!("../../themes/default/templates/server/dashboard_changes.html"),
+    ),
+    (
+        "server/team_filter.html",
+        include_str!("../../themes/default/templates/server/team_filter.html"),
+    ),
+    (
+        "server/progress_path.html",
+        include_str!("../../themes/default/templates/server/progress_path.html"),
+    ),
+    (
+        "server/progress.html",
+        include_str!("../../themes/default/templates/server/progress.html"),
+    ),
+    (
+        "server/dashboard_progress.html",
+        include_str!("../../themes/default/templates/server/dashboard_progress.html"),
+    ),
+    (
+        "server/rule_change.html",
+        include_str!("../../themes/default/templates/server/rule_change.html"),
+    ),
+    (
+        "server/changes.html",
+        include_str!("../../themes/default/templates/server/changes.html"),
+    ),
 ];
 
 /// The exam page's script (autosave, countdown, unanswered list).

@@ -78,7 +78,7 @@ pub fn cited_text(lib: &Library, link: &Link) -> Option<String> {
     found.map(|(_, lines)| lines.join("\n").trim().to_string())
 }
 
-fn heading_level(line: &str) -> Option<usize> {
+pub(super) fn heading_level(line: &str) -> Option<usize> {
     let hashes = line.bytes().take_while(|b| *b == b'#').count();
     let rest = &line[hashes..];
     ((1..=6).contains(&hashes) && (rest.is_empty() || rest.starts_with([' ', '\t'])))

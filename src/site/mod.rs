@@ -5,6 +5,7 @@
 
 pub mod lessons;
 pub mod pages;
+pub mod passages;
 pub mod quizbank;
 
 use std::path::{Path, PathBuf};

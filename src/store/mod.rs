@@ -1,13 +1,16 @@
-//! The database: accounts, sessions, exam attempts, certificates and the audit log,
+//! The database: accounts, sessions, exam attempts, certificates, the audit log, rule
+//! changes and their acknowledgements, and onboarding progress,
 //! on SQLite (embedded, the default) or PostgreSQL through one code path (sqlx's `Any`
 //! driver). Every SQL string of the program lives in this module and takes its values
 //! as parameters. Times are milliseconds since the Unix epoch; the caller passes
 //! "now" in (the server's clock), so nothing here reads the system time.
 
+mod acknowledgements;
 mod attempts;
 mod audit;
 mod certificates;
 mod commit;
+mod progress;
 mod results;
 pub mod roster;
 mod sessions;
@@ -19,9 +22,11 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor as _};
 
+pub use acknowledgements::{AckRow, PublishedPassage, RuleChange};
 pub use attempts::{Attempt, ExamReset, Finished, NewAttempt, Submission};
 pub use audit::AuditEntry;
 pub use certificates::{CertificateRow, NewCertificate};
+pub use progress::{LessonOpen, PracticeRow, ProgressCount};
 pub use results::{AgentRow, AttemptCount, GradedAttempt, ResultLine, StandingCertificate};
 pub use sessions::{LoginVerdict, Throttle};
 pub use users::{NewUser, Role, User};

@@ -1,7 +1,11 @@
 // End-to-end check of the results views in headless Chromium, against `shouce serve
 // --demo` itself: a supervisor signs in, sees only their team, filters the table by a
 // standing, opens an agent, opens an exam's item analysis, and downloads the CSV, whose
-// rows match the page. Env: SHOUCE_BIN, REPO_ROOT, CHROMIUM.
+// rows match the page. Then the demo's rule change: the supervisor lists who has not
+// acknowledged it, one of them signs in, sees the notice on a handbook page, reads the
+// change and acknowledges it; and practice done signed out on a fresh device is synced
+// once that agent signs in and shows on the supervisor's agent page.
+// Env: SHOUCE_BIN, REPO_ROOT, CHROMIUM.
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -44,6 +48,8 @@ await run("dashboard.mjs", 120_000, async () => {
   // A site copy, so the test never writes the repository's public/.
   fs.copyFileSync(path.join(REPO_ROOT, "shouce.toml"), path.join(out, "shouce.toml"));
   for (const dir of ["content", "themes", "quizzes"]) fs.cpSync(path.join(REPO_ROOT, dir), path.join(out, dir), { recursive: true });
+  // The handbook's pages too, for progress.js and the rule-change notice.
+  execFileSync(SHOUCE_BIN, ["-C", out, "build"], { encoding: "utf8" });
   server = spawn(SHOUCE_BIN, ["-C", out, "serve", "--demo", "--port", String(port), "--state", state], { stdio: ["ignore", "pipe", "pipe"] });
   server.stdout.on("data", (d) => { log += d; });
   server.stderr.on("data", (d) => { log += d; });
@@ -92,6 +98,49 @@ await run("dashboard.mjs", 120_000, async () => {
     check((await page.$$("svg.chart[role=img]")).length === 3, "three charts, each an image with a name");
     const items = await rows(page, "items");
     check(items.length > 10 && items.every((r) => /^\d(\.\d+)?$/.test(r[3])), "item analysis rows with a facility index", items.length);
+
+    // The demo's rule change: who on the team has not acknowledged it.
+    await page.goto(`${url}/dashboard/changes/`);
+    const changes = await rows(page, "changes");
+    check(changes.length === 1 && Number(changes[0][4]) > 0 && Number(changes[0][3]) > 0,
+      "one rule change, acknowledged by some agents and not by others", changes);
+    const pending = await rows(page, "pending");
+    check(pending.length === Number(changes[0][4]) && pending.every((r) => r[2] === "售后一组" && r[4] === "未确认"),
+      "the list of those who have not, all of the supervisor's team", pending);
+    const [late, lateName] = pending[0];
+
+    // That agent, on a fresh device: practice first, signed out.
+    const device = await browser.newContext();
+    const agent = watchPage(await device.newPage(), problems);
+    await agent.goto(`${url}/quizzes/rules-practice/`);
+    const first = agent.locator("#quiz-rules-practice-case-type-after-success");
+    await first.getByLabel("申请售后", { exact: true }).check();
+    await first.getByRole("button", { name: "检查", exact: true }).click();
+    check((await first.textContent()).includes("✓ 正确"), "practice works signed out");
+    // Signing in, then any handbook page: the notice of the change, and the sync.
+    await agent.goto(`${url}/account/login?next=/rules/refund-rate/`);
+    await agent.fill("input[name=login]", late);
+    await agent.fill("input[name=password]", "shouce-demo");
+    await Promise.all([agent.waitForNavigation(), agent.click("button[type=submit]")]);
+    check(agent.url() === `${url}/rules/refund-rate/`, "signing in leads back to the lesson", agent.url());
+    const notice = agent.locator("#rule-change-notice a");
+    await notice.waitFor({ timeout: 10_000 });
+    check((await notice.textContent()).includes("1 条规则更新"), "the lesson page shows the change awaiting acknowledgement");
+    await Promise.all([agent.waitForNavigation(), notice.click()]);
+    check((await agent.$$(".rule-change-sides del, .rule-change-sides ins")).length > 0, "the change shows old and new text, the difference marked");
+    await Promise.all([agent.waitForNavigation(), agent.click(".rule-change form button")]);
+    check((await agent.textContent("main")).includes("没有等你确认的规则更新"), "acknowledged: nothing left to confirm");
+
+    // The supervisor: the agent is no longer listed, and their practice is on their page.
+    await page.goto(`${url}/dashboard/changes/`);
+    check(!(await rows(page, "pending")).some((r) => r[0] === late), "the acknowledgement shows on the supervisor's list");
+    await until(async () => {
+      await page.goto(`${url}/dashboard/agents/${late}/`);
+      const path = await rows(page, "path");
+      return path.some((r) => r[2].includes("平台规则练习：1 /") && r[2].includes("答对 1"));
+    }, "the practice done signed out to show on the agent's page", 15_000);
+    check((await page.textContent("h1")).includes(lateName), "on the supervisor's page of that agent");
+    await device.close();
     check(problems.length === 0, "no page errors", problems);
   } finally {
     await browser.close();

@@ -1,6 +1,6 @@
 //! One agent's record: attempts with scores and times, certificates and their
 //! standing, weakest topics, and the lesson paragraphs behind the questions they
-//! missed. Supervisors see their own team's agents, admins everyone, an agent only
+//! missed, and their onboarding progress (lessons opened, practice done). Supervisors see their own team's agents, admins everyone, an agent only
 //! themselves; another team's agent is "not found", as for any record not yours.
 
 use axum::extract::{Path, State};
@@ -24,6 +24,8 @@ struct Page<'a> {
     certificates: Vec<CertificateRow>,
     topics: Vec<TopicRow>,
     missed: Vec<MissedRow>,
+    /// Onboarding progress: lessons opened and practice done.
+    path: super::progress::Path,
 }
 
 #[derive(Serialize)]
@@ -190,7 +192,9 @@ pub async fn page(
             status: status(&state, c, now).0.text(),
         })
         .collect();
+    let path = super::progress::path(&state, &agent.id).await?;
     let view = Page {
+        path,
         agent: &agent,
         attempts,
         certificates,

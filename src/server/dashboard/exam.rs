@@ -213,11 +213,7 @@ pub async fn page(
         format!("{}–{} 分", lo.round(), hi.round())
     });
     let trend = weekly_pass_rate(&attempts);
-    let teams = if scope.any_team {
-        state.store.teams().await?
-    } else {
-        vec![scope.team.clone()]
-    };
+    let teams = scope.teams(&state).await?;
     let view = Page {
         exam_id: &file.quiz.id,
         title: &file.quiz.title,

@@ -11,15 +11,24 @@
 //!   sortable, filterable, paginated table, and which teams are fully certified.
 //! * [`exam`]: attempts, pass rate, score and time-taken distributions, the weekly
 //!   trend, item analysis (`quiz::analysis`) and the lesson paragraphs people miss.
+//! * [`changes`]: rule changes recorded when a rebuilt handbook is served, the agent's
+//!   page of changes to read and acknowledge (`/changes/`).
+//! * [`acknowledgements`]: who has not acknowledged which change, per team, and its CSV.
+//! * [`progress`]: onboarding progress — the handbook's sync endpoints, the agent's own
+//!   path through the handbook, and each team's progress.
 
+mod acknowledgements;
 mod agent;
+mod changes;
 mod exam;
+mod progress;
 mod readiness;
 
+pub use changes::publish as publish_rule_changes;
 pub use exam::{RESULTS_HEADER, results_record};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::store::{Role, User};
@@ -33,6 +42,14 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/", get(readiness::page))
         .route("/dashboard/status.csv", get(readiness::csv))
         .route("/dashboard/agents/{login}/", get(agent::page))
+        .route("/dashboard/changes/", get(acknowledgements::page))
+        .route("/dashboard/changes.csv", get(acknowledgements::csv))
+        .route("/changes/", get(changes::page))
+        .route("/changes/{id}/acknowledge", post(changes::acknowledge))
+        .route("/__shouce/me", get(progress::me))
+        .route("/__shouce/progress", post(progress::sync))
+        .route("/progress/", get(progress::own))
+        .route("/dashboard/progress/", get(progress::team))
         .route("/dashboard/exams/", get(exam::index))
         .route("/dashboard/exams/{exam}/", get(exam::page))
         .route("/dashboard/exams/{exam}/items.csv", get(exam::items_csv))
@@ -75,6 +92,15 @@ impl Scope {
             Role::Agent => Err(ApiError::Forbidden(
                 "只有主管、培训师和管理员可以查看成绩统计。",
             )),
+        }
+    }
+
+    /// The teams the user may choose from (their own alone when they may not choose).
+    pub async fn teams(&self, state: &AppState) -> ApiResult<Vec<String>> {
+        if self.any_team {
+            Ok(state.store.teams().await?)
+        } else {
+            Ok(vec![self.team.clone()])
         }
     }
 

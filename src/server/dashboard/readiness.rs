@@ -251,11 +251,7 @@ pub async fn page(
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = filters.page.clamp(1, pages);
     let shown = rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
-    let teams = if scope.any_team {
-        state.store.teams().await?
-    } else {
-        vec![scope.team.clone()]
-    };
+    let teams = scope.teams(&state).await?;
     let view = Page {
         filters: &filters,
         scope_team: &scope.team,
