@@ -417,6 +417,42 @@ mod tests {
     }
 
     #[test]
+    fn a_document_entry_lists_its_traditional_characters_once_each() {
+        fn doc(body: &str) -> Document<'_> {
+            Document {
+                path: "a.md",
+                url: "a/",
+                title: "評價",
+                section: Some(1),
+                headings: Vec::new(),
+                tags: &[],
+                description: "",
+                body,
+            }
+        }
+        assert_eq!(
+            doc_entry(&doc("評價 評價\n退貨")),
+            r#"["a.md","a/","評價",1,"評價 評價 退貨","評评價价貨货"]"#
+        );
+        assert_eq!(
+            doc_entry(&doc("评价")),
+            r#"["a.md","a/","評價",1,"评价"]"#,
+            "no sixth element without traditional text (the title does not count)"
+        );
+        let body = format!("{}評", "字".repeat(MAX_TEXT));
+        assert!(
+            doc_entry(&doc(&body)).ends_with("字\"]"),
+            "only the text kept counts"
+        );
+        // A full build's document file is its entries, as written one by one.
+        let docs = [doc("評價"), doc("退款")];
+        let (_, bytes) = doc_file(3, 2, 0, |k, s| doc_entry_into(&docs[k], s));
+        let entries: Vec<String> = docs.iter().map(doc_entry).collect();
+        let expected = format!("ShouceSearch._d(3,[{}])\n", entries.join(","));
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    }
+
+    #[test]
     fn text_json_collapses_whitespace_and_escapes_like_json_string() {
         let long = "退款".repeat(MAX_TEXT);
         for body in [
