@@ -14,6 +14,10 @@ use shouce::{cli, commands};
 // A build allocates many small strings on every thread (template values, Markdown
 // events); mimalloc spends about a third of the instructions glibc's malloc does on
 // them (measured with callgrind on a 1,000-page build; see bench/README.md).
+// Built with `no_thp`: with transparent huge pages every fresh 2 MB of heap is zeroed
+// whole at its first touch; that zeroing was a quarter of a 10,000-page build's CPU
+// samples (perf, the search section of bench/README.md), and a fifth of what the
+// search index added.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -224,17 +224,12 @@ pub fn build_with(
                 avg,
                 &vocab.terms,
             );
-            let doc_entries: Vec<String> = docs.par_iter().map(files::doc_entry).collect();
-            (
-                entries.into_iter().map(Arc::new).collect(),
-                doc_entries,
-                None,
-            )
+            (entries.into_iter().map(Arc::new).collect(), None, None)
         }
         Some(old) => {
             let (entries, doc_entries, memo) =
                 entries_memo(docs, vocab, matcher.as_ref(), old, started);
-            (entries, doc_entries, Some(memo))
+            (entries, Some(doc_entries), Some(memo))
         }
     };
     let surfaces = files::surfaces(entries.iter().map(AsRef::as_ref));
@@ -263,11 +258,30 @@ pub fn build_with(
         .map(|(i, mut tokens)| files::shard_file(i as u32, &mut tokens, &surfaces))
         .collect();
     out.files.extend(files::reading_files().iter().cloned());
-    let doc_files: Vec<(String, Vec<u8>)> = doc_entries
-        .par_chunks(DOC_CHUNK)
-        .enumerate()
-        .map(|(i, chunk)| files::doc_file(i as u32, chunk.iter().map(String::as_str)))
-        .collect();
+    // Memoised entries are copied; a full build writes each document's entry straight
+    // into its file.
+    let doc_files: Vec<(String, Vec<u8>)> = match &doc_entries {
+        Some(entries) => entries
+            .par_chunks(DOC_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let capacity = chunk.iter().map(|e| e.len() + 1).sum();
+                files::doc_file(i as u32, chunk.len(), capacity, |k, s| {
+                    s.push_str(&chunk[k]);
+                })
+            })
+            .collect(),
+        None => docs
+            .par_chunks(DOC_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let capacity = chunk.iter().map(files::doc_entry_capacity).sum();
+                files::doc_file(i as u32, chunk.len(), capacity, |k, s| {
+                    files::doc_entry_into(&chunk[k], s);
+                })
+            })
+            .collect(),
+    };
     out.files.extend(doc_files);
     let readings = files::site_readings(entries.iter().map(AsRef::as_ref));
     let manifest = files::manifest(n, shards, sections, vocab, &readings, &out.files);

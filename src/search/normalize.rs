@@ -6,6 +6,7 @@
 //! on it).
 
 /// Folds one character.
+#[inline]
 pub fn fold(c: char) -> char {
     super::tradition::simplified(crate::width::fold(c).to_ascii_lowercase())
 }

@@ -169,6 +169,11 @@ impl Key {
         matches!(self.0 >> KIND_SHIFT, PINYIN | INITIALS)
     }
 
+    /// Whether this is an initials bigram (`i:tk`).
+    pub fn is_initials(self) -> bool {
+        self.0 >> KIND_SHIFT == INITIALS
+    }
+
     /// The token as index files and `search.js` spell it; `terms` are the site's terms.
     pub fn text(self, terms: &[String]) -> String {
         let low = self.0 & ((1 << KIND_SHIFT) - 1);

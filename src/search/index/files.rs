@@ -1,7 +1,11 @@
 //! Spelling the index out as files: token shards, readings, documents, manifest.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
+
+use rayon::prelude::*;
 
 use super::super::format::{self, json_string};
 use super::super::pinyin;
@@ -9,7 +13,7 @@ use super::super::rank::{self, Fields};
 use super::super::tokenize::{self, Key};
 use super::super::tradition;
 use super::{
-    DOC_CHUNK, Document, MAX_INITIALS_SURFACES, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT,
+    DOC_CHUNK, Document, KeyHasher, MAX_INITIALS_SURFACES, MAX_POSTINGS, MAX_SURFACES, MAX_TEXT,
     READING_SHARDS, SectionEntry, Vocabulary,
 };
 
@@ -60,11 +64,15 @@ pub(super) fn token_entry(
     }
 }
 
+/// Each pinyin and initials token's surfaces, space-separated.
+pub(super) type Surfaces = HashMap<Key, String, BuildHasherDefault<KeyHasher>>;
+
 /// The commonest CJK bigrams that read as each pinyin and initials token (at most
 /// [`MAX_SURFACES`], [`MAX_INITIALS_SURFACES`] for initials; space-separated), from all
-/// the index's bigrams.
-pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> HashMap<Key, String> {
-    let mut readers: HashMap<Key, Vec<(u32, &str)>> = HashMap::new();
+/// the index's bigrams. Each token's readers are sorted and joined in parallel.
+pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> Surfaces {
+    let mut readers: HashMap<Key, Vec<(u32, &str)>, BuildHasherDefault<KeyHasher>> =
+        HashMap::default();
     let mut phon = Vec::new();
     for e in entries {
         if let Some((a, b)) = e.key.chars() {
@@ -75,38 +83,48 @@ pub(super) fn surfaces<'a>(entries: impl Iterator<Item = &'a TokenEntry>) -> Has
             }
         }
     }
+    let readers: Vec<(Key, Vec<(u32, &str)>)> = readers.into_iter().collect();
     readers
-        .into_iter()
+        .into_par_iter()
         .map(|(k, mut v)| {
-            v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-            let keep = if k.text(&[]).starts_with("i:") {
+            let keep = if k.is_initials() {
                 MAX_INITIALS_SURFACES
             } else {
                 MAX_SURFACES
             };
-            let words: Vec<&str> = v.iter().take(keep).map(|x| x.1).collect();
-            (k, words.join(" "))
+            let by_df = |a: &(u32, &str), b: &(u32, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+            if v.len() > keep {
+                v.select_nth_unstable_by(keep - 1, by_df);
+                v.truncate(keep);
+            }
+            v.sort_unstable_by(by_df);
+            let mut words = String::with_capacity(v.len() * 7);
+            for (i, (_, w)) in v.iter().enumerate() {
+                if i > 0 {
+                    words.push(' ');
+                }
+                words.push_str(w);
+            }
+            (k, words)
         })
         .collect()
 }
 
 /// An entry without postings for every pinyin and initials token that has surfaces:
 /// a query reads such a token as its surfaces (see [`super::super::query`]).
-pub(super) fn phonetic_entries(surfaces: &HashMap<Key, String>) -> Vec<TokenEntry> {
+pub(super) fn phonetic_entries(surfaces: &Surfaces) -> Vec<TokenEntry> {
     let mut keys: Vec<Key> = surfaces.keys().copied().collect();
-    keys.sort_unstable();
-    keys.into_iter()
-        .map(|key| {
-            let mut postings = String::new();
-            format::encode_postings(&[], &[], &mut postings);
-            TokenEntry {
-                key,
-                text: key.text(&[]),
-                df: 0,
-                idf: 0,
-                count: 0,
-                postings,
-            }
+    keys.par_sort_unstable();
+    let mut empty = String::new();
+    format::encode_postings(&[], &[], &mut empty);
+    keys.into_par_iter()
+        .map(|key| TokenEntry {
+            key,
+            text: key.text(&[]),
+            df: 0,
+            idf: 0,
+            count: 0,
+            postings: empty.clone(),
         })
         .collect()
 }
@@ -115,7 +133,7 @@ pub(super) fn phonetic_entries(surfaces: &HashMap<Key, String>) -> Vec<TokenEntr
 pub(super) fn shard_file(
     i: u32,
     tokens: &mut [&TokenEntry],
-    surfaces: &HashMap<Key, String>,
+    surfaces: &Surfaces,
 ) -> (String, Vec<u8>) {
     tokens.sort_unstable_by(|a, b| a.text.cmp(&b.text));
     let len: usize = tokens
@@ -123,13 +141,13 @@ pub(super) fn shard_file(
         .map(|t| t.text.len() + t.postings.len() + 16)
         .sum();
     let mut s = String::with_capacity(len + 32);
-    s.push_str(&format!("ShouceSearch._s({i},{{"));
+    let _ = write!(s, "ShouceSearch._s({i},{{");
     for (n, t) in tokens.iter().enumerate() {
         if n > 0 {
             s.push(',');
         }
         json_string(&t.text, &mut s);
-        s.push_str(&format!(":[{},\"{}\"", t.idf, t.postings));
+        let _ = write!(s, ":[{},\"{}\"", t.idf, t.postings);
         if t.key.is_phonetic()
             && let Some(words) = surfaces.get(&t.key)
         {
@@ -218,40 +236,49 @@ static READINGS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
 /// by its simplified form (`"評评價价"`), so `search.js` marks them in snippets as
 /// the engine does.
 pub(super) fn doc_entry(d: &Document<'_>) -> String {
-    let mut s = String::with_capacity(d.body.len().min(MAX_TEXT * 3) + d.path.len() * 2 + 64);
-    s.push('[');
-    for part in [d.path, d.url, d.title] {
-        json_string(part, &mut s);
-        s.push(',');
-    }
-    s.push_str(&d.section.map_or(-1, |x| x as i64).to_string());
-    s.push(',');
-    let text_at = s.len();
-    text_json(d.body, &mut s);
-    let mut folds = String::new();
-    for c in s[text_at..].chars() {
-        let simple = tradition::simplified(c);
-        if simple != c && !folds.contains(c) {
-            folds.push(c);
-            folds.push(simple);
-        }
-    }
-    if !folds.is_empty() {
-        s.push(',');
-        json_string(&folds, &mut s);
-    }
-    s.push(']');
+    let mut s = String::with_capacity(doc_entry_capacity(d));
+    doc_entry_into(d, &mut s);
     s
 }
 
-/// A document file: the entries of documents `i·DOC_CHUNK …`.
-pub(super) fn doc_file<'a>(i: u32, entries: impl Iterator<Item = &'a str>) -> (String, Vec<u8>) {
-    let mut s = format!("ShouceSearch._d({i},[");
-    for (n, e) in entries.enumerate() {
-        if n > 0 {
+/// About the bytes of a document's entry (its text is most of them).
+pub(super) fn doc_entry_capacity(d: &Document<'_>) -> usize {
+    d.body.len().min(MAX_TEXT * 3) + d.path.len() * 2 + d.title.len() + 64
+}
+
+/// Appends a document's entry (see [`doc_entry`]) to `s`.
+pub(super) fn doc_entry_into(d: &Document<'_>, s: &mut String) {
+    s.push('[');
+    for part in [d.path, d.url, d.title] {
+        json_string(part, s);
+        s.push(',');
+    }
+    let _ = write!(s, "{},", d.section.map_or(-1, |x| x as i64));
+    let mut folds = String::new();
+    text_json(d.body, s, &mut folds);
+    if !folds.is_empty() {
+        s.push(',');
+        json_string(&folds, s);
+    }
+    s.push(']');
+}
+
+/// A document file: the entries of documents `i·DOC_CHUNK …`, `len` of them, each
+/// appended by `entry(k, file)` (the entries are written straight into the file, not
+/// made one by one and copied: they are most of the index's bytes).
+pub(super) fn doc_file(
+    i: u32,
+    len: usize,
+    capacity: usize,
+    entry: impl Fn(usize, &mut String),
+) -> (String, Vec<u8>) {
+    let mut s = String::with_capacity(capacity + 32);
+    let _ = write!(s, "ShouceSearch._d({i},[");
+    for k in 0..len {
+        if k > 0 {
             s.push(',');
         }
-        s.push_str(e);
+        entry(k, &mut s);
     }
     s.push_str("])\n");
     (format::doc_path(i), s.into_bytes())
@@ -259,8 +286,10 @@ pub(super) fn doc_file<'a>(i: u32, entries: impl Iterator<Item = &'a str>) -> (S
 
 /// The first [`MAX_TEXT`] characters of a page's text, whitespace runs as one space,
 /// as a JSON string (what [`json_string`] writes for that text; a test checks). Runs
-/// of ordinary characters are copied whole: this is most of the index's bytes.
-fn text_json(body: &str, out: &mut String) {
+/// of ordinary characters are copied whole: this is most of the index's bytes. On the
+/// way, each traditional character of that text not yet in `folds` is added to it,
+/// followed by its simplified form (one pass over the text for both).
+fn text_json(body: &str, out: &mut String, folds: &mut String) {
     out.push('"');
     let mut run = 0; // start of the run of ordinary characters not yet copied
     let mut chars = 0;
@@ -285,6 +314,13 @@ fn text_json(body: &str, out: &mut String) {
         }
         any = true;
         chars += 1;
+        if c >= tradition::FIRST {
+            let simple = tradition::simplified(c);
+            if simple != c && !folds.contains(c) {
+                folds.push(c);
+                folds.push(simple);
+            }
+        }
         if matches!(c, '"' | '\\' | '<' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20 {
             out.push_str(&body[run..i]);
             run = i + c.len_utf8();
@@ -381,6 +417,42 @@ mod tests {
     }
 
     #[test]
+    fn a_document_entry_lists_its_traditional_characters_once_each() {
+        fn doc(body: &str) -> Document<'_> {
+            Document {
+                path: "a.md",
+                url: "a/",
+                title: "評價",
+                section: Some(1),
+                headings: Vec::new(),
+                tags: &[],
+                description: "",
+                body,
+            }
+        }
+        assert_eq!(
+            doc_entry(&doc("評價 評價\n退貨")),
+            r#"["a.md","a/","評價",1,"評價 評價 退貨","評评價价貨货"]"#
+        );
+        assert_eq!(
+            doc_entry(&doc("评价")),
+            r#"["a.md","a/","評價",1,"评价"]"#,
+            "no sixth element without traditional text (the title does not count)"
+        );
+        let body = format!("{}評", "字".repeat(MAX_TEXT));
+        assert!(
+            doc_entry(&doc(&body)).ends_with("字\"]"),
+            "only the text kept counts"
+        );
+        // A full build's document file is its entries, as written one by one.
+        let docs = [doc("評價"), doc("退款")];
+        let (_, bytes) = doc_file(3, 2, 0, |k, s| doc_entry_into(&docs[k], s));
+        let entries: Vec<String> = docs.iter().map(doc_entry).collect();
+        let expected = format!("ShouceSearch._d(3,[{}])\n", entries.join(","));
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    }
+
+    #[test]
     fn text_json_collapses_whitespace_and_escapes_like_json_string() {
         let long = "退款".repeat(MAX_TEXT);
         for body in [
@@ -392,7 +464,7 @@ mod tests {
             &format!("{}  尾", "字".repeat(MAX_TEXT - 1)),
         ] {
             let mut fast = String::new();
-            text_json(body, &mut fast);
+            text_json(body, &mut fast, &mut String::new());
             assert_eq!(fast, slow(body), "{body:?}");
         }
     }
