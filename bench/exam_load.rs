@@ -448,14 +448,20 @@ async fn main() {
     let mut tasks = Vec::new();
     for (n, mine) in cookies.into_iter().enumerate() {
         let (t, stop, saves) = (timings.clone(), stop.clone(), o.saves);
-        // Agents start spread over one period, so the offered load is even.
-        let first =
-            started + period.map_or(Duration::ZERO, |p| p.mul_f64(n as f64 / o.agents as f64));
+        // Agents start spread over one whole exam (`per_exam` periods), so that from
+        // the first second the offered mix is the steady one: as many starts as
+        // submissions, five saves to each.
+        let first = started
+            + period.map_or(Duration::ZERO, |p| {
+                p.mul_f64(per_exam as f64 * n as f64 / o.agents as f64)
+            });
         tasks.push(tokio::spawn(async move {
             let mut pace = Pace {
                 next: first,
                 period,
             };
+            // An agent connects when it arrives, not all 500 at the first instant.
+            tokio::time::sleep_until(first.into()).await;
             let Ok(mut conn) = Conn::open(port).await else {
                 t.lock().await.errors += 1;
                 return;
@@ -497,10 +503,16 @@ async fn main() {
     let mut t = timings.lock().await;
     summary("sign-in", &mut t.login, login_wall);
     println!("(sign-in: {} one after another, Argon2id)", o.sign_ins);
-    summary("start", &mut t.start, wall);
-    summary("page", &mut t.page, wall);
-    summary("save", &mut t.save, wall);
-    summary("submit", &mut t.submit, wall);
+    // Paced agents arrive spread over one exam's length and leave as spread: rates are
+    // over the run less that one exam's length (the time all agents are at work).
+    let busy = match period {
+        Some(p) if wall > p * per_exam as u32 * 2 => wall - p * per_exam as u32,
+        _ => wall,
+    };
+    summary("start", &mut t.start, busy);
+    summary("page", &mut t.page, busy);
+    summary("save", &mut t.save, busy);
+    summary("submit", &mut t.submit, busy);
     println!(
         "{:>7}: {} (exam phase {:.1} s)",
         "errors",
