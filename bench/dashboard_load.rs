@@ -202,11 +202,24 @@ async fn main() {
     for (name, path, cookie) in &pages {
         let mut times = Vec::new();
         let mut size = 0;
+        let mut failed = None;
         for _ in 0..o.runs {
             let (status, bytes, took) = fetch(&app, path, cookie).await;
-            assert_eq!(status, StatusCode::OK, "{path}");
+            if status != StatusCode::OK {
+                failed = Some((status, took));
+                break;
+            }
             times.push(took);
             size = bytes;
+            // A page far over the target is timed once: repeating it says nothing more.
+            if took > Duration::from_secs(5) {
+                break;
+            }
+        }
+        if let Some((status, took)) = failed {
+            println!("{name:<52} answered {status} after {:.0} ms", ms(took));
+            slowest = slowest.max(ms(took));
+            continue;
         }
         times.sort();
         let worst = ms(times[times.len() - 1]);
@@ -218,7 +231,9 @@ async fn main() {
             worst
         );
     }
-    println!("slowest page (median): {slowest:.1} ms (target < 200 ms)");
+    println!(
+        "slowest page (median, or the failed answer's time): {slowest:.1} ms (target < 200 ms)"
+    );
 
     // The export of every result: streamed, so memory must not grow with the rows.
     let before = peak_rss_kb();
