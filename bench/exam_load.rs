@@ -522,7 +522,7 @@ async fn main() {
     if o.crash {
         let mut server = spawn_server(&o, &repo, state.path(), port);
         wait_ready(port).await;
-        crash_check(&store, &t.acknowledged).await;
+        crash_check(&store, &users, &t.acknowledged).await;
         let _ = server.kill();
         let _ = server.wait();
     }
@@ -536,7 +536,7 @@ fn now_ms() -> i64 {
 /// After a SIGKILL and restart: every acknowledged submission is graded, every
 /// attempt's JSON reads back, and every stored pass of a certifying exam has its
 /// certificate (grade and certificate are written in one transaction).
-async fn crash_check(store: &Store, acknowledged: &[String]) {
+async fn crash_check(store: &Store, users: &[shouce::store::User], acknowledged: &[String]) {
     let mut missing = 0;
     for id in acknowledged {
         let a = store.attempt(id).await.expect("read an attempt");
@@ -550,7 +550,16 @@ async fn crash_check(store: &Store, acknowledged: &[String]) {
         acknowledged.len()
     );
     let (mut attempts, mut damaged, mut passes, mut uncertified) = (0, 0, 0, 0);
-    for a in store.attempts_at(EXAM).await.expect("read the attempts") {
+    let mut stored = Vec::new();
+    for user in users {
+        stored.extend(
+            store
+                .attempt_history(&user.id)
+                .await
+                .expect("read the attempts"),
+        );
+    }
+    for (a, _voided) in stored {
         attempts += 1;
         let reads = |text: &str| serde_json::from_str::<serde_json::Value>(text).is_ok();
         if !reads(&a.paper) || !reads(&a.answers) || a.results.as_deref().is_some_and(|r| !reads(r))

@@ -219,14 +219,14 @@ async fn exams_are_reset_and_certificates_revoked_from_the_command_line() {
         .unwrap();
     let cert = store
         .issue_certificate(&NewCertificate {
-            user_id: &agent.id,
-            exam_id: exam,
-            attempt_id: &open.id,
-            name: "售后规则认证",
+            user_id: agent.id.clone(),
+            exam_id: exam.to_string(),
+            attempt_id: open.id.clone(),
+            name: "售后规则认证".into(),
             score_percent: 90.0,
             issued_ms: 1_500,
             expires_ms: None,
-            cited: "[]",
+            cited: "[]".into(),
         })
         .await
         .unwrap();

@@ -360,16 +360,16 @@ async fn sit(
         }
         let id = store
             .issue_certificate(&NewCertificate {
-                user_id,
-                exam_id: &file.quiz.id,
-                attempt_id: &attempt.id,
-                name: &certificate.name,
+                user_id: user_id.to_owned(),
+                exam_id: file.quiz.id.clone(),
+                attempt_id: attempt.id.clone(),
+                name: certificate.name.clone(),
                 score_percent: graded.points * 100.0 / graded.max_points.max(1.0),
                 issued_ms: issued,
                 expires_ms: certificate
                     .valid_days
                     .map(|d| issued + i64::from(d) * DAY_MS),
-                cited: &cited,
+                cited,
             })
             .await?;
         seeded.certificates += 1;

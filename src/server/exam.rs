@@ -134,11 +134,8 @@ struct AttemptInfo<'a> {
     now_ms: i64,
 }
 
-fn past_grace(state: &AppState, attempt: &Attempt, now: i64) -> bool {
-    past_deadline_grace(state, attempt.deadline_ms, now)
-}
-
-fn past_deadline_grace(state: &AppState, deadline_ms: i64, now: i64) -> bool {
+/// Whether `now` is past a deadline and the grace after it.
+fn past_grace(state: &AppState, deadline_ms: i64, now: i64) -> bool {
     now > deadline_ms + state.config.grace.whole_milliseconds() as i64
 }
 
@@ -149,7 +146,7 @@ pub async fn page(
 ) -> ApiResult<Response> {
     let attempt = owned(&state, &user, &id).await?;
     let now = state.now_ms();
-    if attempt.submitted_ms.is_some() || past_grace(&state, &attempt, now) {
+    if attempt.submitted_ms.is_some() || past_grace(&state, attempt.deadline_ms, now) {
         finish(&state, &attempt, None, now).await?;
         return Ok(Redirect::to(&attempt_url(&state, &id, "result")).into_response());
     }
@@ -222,7 +219,7 @@ pub async fn save(
         return Err(ApiError::NotFound);
     }
     let now = state.now_ms();
-    if past_deadline_grace(&state, head.deadline_ms, now) {
+    if past_grace(&state, head.deadline_ms, now) {
         return Err(ApiError::Refused(EXAM_OVER.into()));
     }
     let normal = grading::normalise_answers(&head.paper, &body.answers);
@@ -257,7 +254,7 @@ pub async fn submit(
     if attempt.submitted_ms.is_some() {
         return Ok(Redirect::to(&result_url).into_response());
     }
-    if past_grace(&state, &attempt, now) {
+    if past_grace(&state, attempt.deadline_ms, now) {
         // Too late: what was saved before the deadline is graded; this is refused.
         finish(&state, &attempt, None, now).await?;
         return Err(ApiError::Refused(
@@ -301,26 +298,22 @@ pub async fn finish(
         passed: graded.passed,
         results: &results,
     };
-    let cited;
     let certificate = match &settings.certificate {
-        Some(cert) if graded.passed => {
-            cited = super::certificates::cited_json(&state.site.library, &file.quiz);
-            Some(NewCertificate {
-                user_id: &attempt.user_id,
-                exam_id: &attempt.exam_id,
-                attempt_id: &attempt.id,
-                name: &cert.name,
-                score_percent: (graded.points * 1000.0 / graded.max_points).round() / 10.0,
-                issued_ms: now,
-                expires_ms: grading::expiry(now, cert.valid_days),
-                cited: &cited,
-            })
-        }
+        Some(cert) if graded.passed => Some(NewCertificate {
+            user_id: attempt.user_id.clone(),
+            exam_id: attempt.exam_id.clone(),
+            attempt_id: attempt.id.clone(),
+            name: cert.name.clone(),
+            score_percent: (graded.points * 1000.0 / graded.max_points).round() / 10.0,
+            issued_ms: now,
+            expires_ms: grading::expiry(now, cert.valid_days),
+            cited: super::certificates::cited_json(&state.site.library, &file.quiz),
+        }),
         _ => None,
     };
     let done = state
         .store
-        .grade_attempt(&attempt.id, &submission, certificate.as_ref())
+        .grade_attempt(&attempt.id, &submission, certificate)
         .await?;
     if let Finished::Now {
         certificate: Some(id),
@@ -371,7 +364,7 @@ pub async fn result(
     let mut attempt = owned(&state, &user, &id).await?;
     let now = state.now_ms();
     if attempt.submitted_ms.is_none() {
-        if !past_grace(&state, &attempt, now) {
+        if !past_grace(&state, attempt.deadline_ms, now) {
             return Ok(Redirect::to(&attempt_url(&state, &id, "")).into_response());
         }
         finish(&state, &attempt, None, now).await?;

@@ -11,7 +11,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Connection as _, Row as _};
 
-use super::certificates::{NewCertificate, OwnedCertificate, insert_certificate};
+use super::certificates::{NewCertificate, insert_certificate};
 use super::{AuditEntry, Result, Store, StoreError, flag, random_id};
 
 /// What grading an attempt did.
@@ -199,12 +199,11 @@ impl Store {
         &self,
         id: &str,
         s: &Submission<'_>,
-        certificate: Option<&NewCertificate<'_>>,
+        certificate: Option<NewCertificate>,
     ) -> Result<Finished> {
         let (id, answers, results) = (id.to_string(), s.answers.to_string(), s.results.to_string());
         let (submitted_ms, points, max_points, passed) =
             (s.submitted_ms, s.points, s.max_points, s.passed);
-        let certificate = certificate.map(OwnedCertificate::from);
         self.committer
             .write(Box::new(move |conn| {
                 Box::pin(async move {
@@ -227,7 +226,7 @@ impl Store {
                         return Ok(Finished::Before);
                     }
                     let certificate = match &certificate {
-                        Some(new) => Some(insert_certificate(&mut tx, &new.borrowed()).await?),
+                        Some(new) => Some(insert_certificate(&mut tx, new).await?),
                         None => None,
                     };
                     tx.commit().await?;
@@ -235,15 +234,6 @@ impl Store {
                 })
             }))
             .await
-    }
-
-    /// Every attempt at an exam, open or graded (the load benchmark's crash check).
-    pub async fn attempts_at(&self, exam_id: &str) -> Result<Vec<Attempt>> {
-        let rows = sqlx::query("SELECT * FROM attempts WHERE exam_id = $1 ORDER BY started_ms, id")
-            .bind(exam_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(attempt).collect()
     }
 
     /// Open attempts whose deadline passed before `before_ms` (to grade them).

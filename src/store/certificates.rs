@@ -25,59 +25,18 @@ pub struct CertificateRow {
     pub cited: String,
 }
 
+/// A certificate to issue. It owns its text, so that it can travel to the group-commit
+/// task with the grade it belongs to.
 #[derive(Debug, Clone)]
-pub struct NewCertificate<'a> {
-    pub user_id: &'a str,
-    pub exam_id: &'a str,
-    pub attempt_id: &'a str,
-    pub name: &'a str,
+pub struct NewCertificate {
+    pub user_id: String,
+    pub exam_id: String,
+    pub attempt_id: String,
+    pub name: String,
     pub score_percent: f64,
     pub issued_ms: i64,
     pub expires_ms: Option<i64>,
-    pub cited: &'a str,
-}
-
-/// A [`NewCertificate`] that owns its text (to travel to the group-commit task).
-#[derive(Debug, Clone)]
-pub(super) struct OwnedCertificate {
-    user_id: String,
-    exam_id: String,
-    attempt_id: String,
-    name: String,
-    score_percent: f64,
-    issued_ms: i64,
-    expires_ms: Option<i64>,
-    cited: String,
-}
-
-impl From<&NewCertificate<'_>> for OwnedCertificate {
-    fn from(new: &NewCertificate<'_>) -> OwnedCertificate {
-        OwnedCertificate {
-            user_id: new.user_id.to_string(),
-            exam_id: new.exam_id.to_string(),
-            attempt_id: new.attempt_id.to_string(),
-            name: new.name.to_string(),
-            score_percent: new.score_percent,
-            issued_ms: new.issued_ms,
-            expires_ms: new.expires_ms,
-            cited: new.cited.to_string(),
-        }
-    }
-}
-
-impl OwnedCertificate {
-    pub(super) fn borrowed(&self) -> NewCertificate<'_> {
-        NewCertificate {
-            user_id: &self.user_id,
-            exam_id: &self.exam_id,
-            attempt_id: &self.attempt_id,
-            name: &self.name,
-            score_percent: self.score_percent,
-            issued_ms: self.issued_ms,
-            expires_ms: self.expires_ms,
-            cited: &self.cited,
-        }
-    }
+    pub cited: String,
 }
 
 fn certificate(row: &AnyRow) -> Result<CertificateRow> {
@@ -99,7 +58,7 @@ fn certificate(row: &AnyRow) -> Result<CertificateRow> {
 /// Inserts a certificate on `conn` (a connection or an open transaction).
 pub(super) async fn insert_certificate(
     conn: &mut AnyConnection,
-    new: &NewCertificate<'_>,
+    new: &NewCertificate,
 ) -> Result<String> {
     let id = random_id();
     sqlx::query(
@@ -107,21 +66,21 @@ pub(super) async fn insert_certificate(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
-    .bind(new.user_id)
-    .bind(new.exam_id)
-    .bind(new.attempt_id)
-    .bind(new.name)
+    .bind(&new.user_id)
+    .bind(&new.exam_id)
+    .bind(&new.attempt_id)
+    .bind(&new.name)
     .bind(new.score_percent)
     .bind(new.issued_ms)
     .bind(new.expires_ms)
-    .bind(new.cited)
+    .bind(&new.cited)
     .execute(&mut *conn)
     .await?;
     Ok(id)
 }
 
 impl Store {
-    pub async fn issue_certificate(&self, new: &NewCertificate<'_>) -> Result<String> {
+    pub async fn issue_certificate(&self, new: &NewCertificate) -> Result<String> {
         let mut conn = self.writer().acquire().await?;
         insert_certificate(&mut conn, new).await
     }

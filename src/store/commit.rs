@@ -28,29 +28,28 @@ const MAX_BATCH: usize = 128;
 pub(super) type Work<T> =
     Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send>;
 
-/// A job once type-erased: runs its work, and says how to deliver its result once the
-/// batch's fate is known.
-type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Outcome> + Send>;
+/// A job once type-erased: runs its work and returns how to deliver its result once
+/// the batch's commit has succeeded or failed.
+type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Deliver> + Send>;
 
-struct Outcome {
-    deliver: Box<dyn FnOnce(std::result::Result<(), String>) + Send>,
-}
+/// Answers one caller with its job's result, given the fate of the batch's commit.
+type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
 
 /// Where writes go.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(super) enum Committer {
     /// SQLite: jobs are queued to the group-commit task.
-    Grouped(mpsc::UnboundedSender<JobBox>),
+    Grouped(mpsc::UnboundedSender<Job>),
     /// PostgreSQL: each job in its own transaction.
     Direct(AnyPool),
 }
 
-/// A queued job (a newtype so `Committer` can derive `Debug`).
-pub(super) struct JobBox(Job);
-
-impl std::fmt::Debug for JobBox {
+impl std::fmt::Debug for Committer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JobBox")
+        f.write_str(match self {
+            Committer::Grouped(_) => "Committer::Grouped",
+            Committer::Direct(_) => "Committer::Direct",
+        })
     }
 }
 
@@ -83,20 +82,19 @@ impl Committer {
                             Ok(result) => result,
                             Err(_) => Err(StoreError::Batch("a database write panicked".into())),
                         };
-                        Outcome {
-                            deliver: Box::new(move |committed| {
-                                let result = match committed {
-                                    Ok(()) => result,
-                                    Err(e) => Err(StoreError::Batch(e)),
-                                };
-                                // The caller may have gone (a dropped request): nothing to do.
-                                let _ = reply.send(result);
-                            }),
-                        }
+                        let deliver: Deliver = Box::new(move |committed| {
+                            let result = match committed {
+                                Ok(()) => result,
+                                Err(e) => Err(StoreError::Batch(e)),
+                            };
+                            // The caller may have gone (a dropped request): nothing to do.
+                            let _ = reply.send(result);
+                        });
+                        deliver
                     })
                 });
                 queue
-                    .send(JobBox(job))
+                    .send(job)
                     .map_err(|_| StoreError::Batch("the database is closed".into()))?;
                 answer
                     .await
@@ -107,67 +105,37 @@ impl Committer {
 }
 
 /// The group-commit loop: a batch at a time, until the queue closes.
-async fn run(writer: AnyPool, mut queue: mpsc::UnboundedReceiver<JobBox>) {
+async fn run(writer: AnyPool, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs: Vec<Job> = batch.drain(..).map(|j| j.0).collect();
-        let delivered = commit(&writer, jobs).await;
-        if let Err((error, pending)) = delivered {
-            tracing::error!("a group commit failed: {error}");
-            for deliver in pending {
-                deliver(Err(error.clone()));
-            }
-        }
+        commit(&writer, batch.drain(..)).await;
     }
 }
 
-type Deliveries = Vec<Box<dyn FnOnce(std::result::Result<(), String>) + Send>>;
-
-/// Runs `jobs` in one transaction; on success delivers every
-/// result. On a failure of the transaction itself returns the deliveries still owed.
-async fn commit(writer: &AnyPool, jobs: Vec<Job>) -> std::result::Result<(), (String, Deliveries)> {
-    let mut owed: Deliveries = Vec::with_capacity(jobs.len());
+/// Runs `jobs` in one transaction, commits once, then answers every caller. If the
+/// transaction cannot even begin, the jobs are dropped with their reply channels and
+/// their callers hear "abandoned"; the cause is logged.
+async fn commit(writer: &AnyPool, jobs: impl Iterator<Item = Job>) {
     let mut conn = match writer.acquire().await {
         Ok(conn) => conn,
-        Err(e) => {
-            // Nothing ran. A job's reply channel goes with it, so its caller hears
-            // "abandoned"; the cause is logged.
-            drop(jobs);
-            return Err((e.to_string(), owed));
-        }
+        Err(e) => return tracing::error!("a group commit could not start: {e}"),
     };
     let mut tx = match conn.begin().await {
         Ok(tx) => tx,
-        Err(e) => {
-            drop(jobs);
-            return Err((e.to_string(), owed));
-        }
+        Err(e) => return tracing::error!("a group commit could not start: {e}"),
     };
+    // No savepoint per job: most jobs are one statement, which SQLite applies whole or
+    // not at all; a job of several statements opens its own.
+    let mut owed = Vec::with_capacity(MAX_BATCH);
     for job in jobs {
-        // No savepoint per job: most jobs are one statement, which SQLite applies
-        // whole or not at all; a job of several statements opens its own.
-        let step = async {
-            let outcome = job(&mut tx).await;
-            Ok::<_, sqlx::Error>(outcome.deliver)
-        };
-        match step.await {
-            Ok(deliver) => owed.push(deliver),
-            Err(e) => {
-                // The transaction is unusable: nothing of it is kept.
-                // The jobs not run yet are dropped, and their callers hear "abandoned".
-                let _ = tx.rollback().await;
-                return Err((e.to_string(), owed));
-            }
-        }
+        owed.push(job(&mut tx).await);
     }
-    match tx.commit().await {
-        Ok(()) => {
-            for deliver in owed {
-                deliver(Ok(()));
-            }
-            Ok(())
-        }
-        Err(e) => Err((e.to_string(), owed)),
+    let committed = tx.commit().await.map_err(|e| {
+        tracing::error!("a group commit failed: {e}");
+        e.to_string()
+    });
+    for deliver in owed {
+        deliver(committed.clone());
     }
 }
 
