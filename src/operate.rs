@@ -127,6 +127,16 @@ pub async fn serve(options: &BuildOptions, args: ServeArgs) -> Result<(), Failur
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), site, Arc::new(SystemClock), config);
+    let indexed = server::index_earlier_grades(&state).await.map_err(env)?;
+    if indexed > 0 {
+        println!("added {indexed} earlier graded attempt(s) to the gradebook");
+    }
+    let warm = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = server::load_results(&warm).await {
+            tracing::warn!("the gradebook could not be read yet: {e}");
+        }
+    });
     let changed = server::publish_rule_changes(&state).await.map_err(env)?;
     if changed > 0 {
         println!(

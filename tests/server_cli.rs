@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use shouce::store::{NewAttempt, NewCertificate, Role, Store};
+use shouce::store::{Finished, NewAttempt, NewCertificate, Role, Store, Submission};
 
 const SHOUCE: &str = env!("CARGO_BIN_EXE_shouce");
 
@@ -206,30 +206,45 @@ async fn exams_are_reset_and_certificates_revoked_from_the_command_line() {
     let store = Store::open_sqlite(&state.join("shouce.db")).await.unwrap();
     let agent = store.user_by_login("F001").await.unwrap().unwrap();
     let exam = "aftersales-exam";
-    let open = store
-        .start_attempt(&NewAttempt {
-            user_id: &agent.id,
-            exam_id: exam,
-            seed: 1,
-            paper: "{\"questions\":[]}",
-            started_ms: 1_000,
-            deadline_ms: 2_000,
-        })
+    let attempt = |started_ms: i64| NewAttempt {
+        user_id: &agent.id,
+        exam_id: exam,
+        seed: 1,
+        paper: "{\"questions\":[]}",
+        started_ms,
+        deadline_ms: started_ms + 1_000,
+    };
+    // A passed attempt with its certificate, then a retake left open.
+    let first = store.start_attempt(&attempt(1_000)).await.unwrap();
+    let passed = Submission {
+        answers: "{}",
+        submitted_ms: 1_500,
+        points: 9.0,
+        max_points: 10.0,
+        passed: true,
+        results: "[]",
+        responses: "[]",
+    };
+    let certificate = NewCertificate {
+        user_id: agent.id.clone(),
+        exam_id: exam.to_string(),
+        attempt_id: first.id.clone(),
+        name: "售后规则认证".into(),
+        score_percent: 90.0,
+        issued_ms: 1_500,
+        expires_ms: None,
+        cited: "[]".into(),
+    };
+    let Finished::Now {
+        certificate: Some(cert),
+    } = store
+        .grade_attempt(&first.id, &passed, Some(certificate))
         .await
-        .unwrap();
-    let cert = store
-        .issue_certificate(&NewCertificate {
-            user_id: agent.id.clone(),
-            exam_id: exam.to_string(),
-            attempt_id: open.id.clone(),
-            name: "售后规则认证".into(),
-            score_percent: 90.0,
-            issued_ms: 1_500,
-            expires_ms: None,
-            cited: "[]".into(),
-        })
-        .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("the attempt was graded before");
+    };
+    let open = store.start_attempt(&attempt(3_000)).await.unwrap();
 
     let stderr = err(&shouce(
         &state,
@@ -267,8 +282,8 @@ async fn exams_are_reset_and_certificates_revoked_from_the_command_line() {
     );
     assert_eq!(
         store.attempt_history(&agent.id).await.unwrap().len(),
-        1,
-        "kept as history"
+        2,
+        "the graded and the voided attempt are kept as history"
     );
 
     let stderr = err(&shouce(

@@ -836,6 +836,90 @@ async fn progress_syncs_validated_batches(h: &Harness) {
     assert!(rows[1].contains(&format!("<td>0 / {total}</td>")));
 }
 
+/// The exam page's count of graded attempts.
+async fn graded_count(h: &Harness, admin: &str) -> usize {
+    let page = h
+        .get(&format!("/dashboard/exams/{EXAM}/"), Some(admin))
+        .await;
+    let at =
+        page.body.find("<dt>交卷次数</dt><dd>").expect("the count") + "<dt>交卷次数</dt><dd>".len();
+    let digits: String = page.body[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap()
+}
+
+/// The views keep up: a grade, a revocation and a disabled account after a page was
+/// shown are in the next page (the results are mirrored in memory between requests).
+async fn the_views_follow_every_change(h: &Harness) {
+    let p = company(h).await;
+    let standing = |body: &str, login: &str| {
+        table_rows(body, "agents")
+            .into_iter()
+            .find(|r| r.contains(&format!("<td>{login}</td>")))
+    };
+    let before = h
+        .get(&format!("/dashboard/?exam={EXAM}"), Some(&p.admin))
+        .await;
+    assert!(standing(&before.body, "A003").unwrap().contains("未参加"));
+    assert_eq!(graded_count(h, &p.admin).await, 3);
+    // 王五 sits and passes.
+    let wang = h.sign_in("A003").await;
+    sit(h, &wang, true).await;
+    let after = h
+        .get(&format!("/dashboard/?exam={EXAM}"), Some(&p.admin))
+        .await;
+    assert!(standing(&after.body, "A003").unwrap().contains("已认证"));
+    assert_eq!(graded_count(h, &p.admin).await, 4);
+    // 张三's certificate is revoked: a graded attempt and no certificate.
+    let zhang = h.state.store.user_by_login("A001").await.unwrap().unwrap();
+    let cert = h.state.store.certificates_of(&zhang.id).await.unwrap()[0]
+        .id
+        .clone();
+    assert!(h.state.store.revoke_certificate(&cert, 1).await.unwrap());
+    let revoked = h
+        .get(&format!("/dashboard/?exam={EXAM}"), Some(&p.admin))
+        .await;
+    assert!(standing(&revoked.body, "A001").unwrap().contains("未通过"));
+    // 李四 leaves: gone from the table, their attempt still in the statistics.
+    let li = h.state.store.user_by_login("A002").await.unwrap().unwrap();
+    h.state.store.set_disabled(&li.id, true).await.unwrap();
+    let left = h
+        .get(&format!("/dashboard/?exam={EXAM}"), Some(&p.admin))
+        .await;
+    assert!(standing(&left.body, "A002").is_none());
+    assert_eq!(graded_count(h, &p.admin).await, 4);
+}
+
+/// PostgreSQL numbers a grade when it is inserted, not when it commits: a grade
+/// numbered below one the views have read can become visible after it (here made by
+/// renumbering). The next page still counts it, whether it is a few numbers back or
+/// very many.
+async fn late_commits_are_counted(h: &Harness, raw: &sqlx::AnyPool) {
+    let p = company(h).await;
+    assert_eq!(graded_count(h, &p.admin).await, 3);
+    let renumber = |seq: i64| {
+        sqlx::query(
+            "UPDATE graded_attempts SET seq = $1 WHERE seq = (SELECT MAX(seq) FROM graded_attempts)",
+        )
+        .bind(seq)
+        .execute(raw)
+    };
+    let wang = h.sign_in("A003").await;
+    sit(h, &wang, true).await;
+    renumber(0).await.unwrap();
+    assert_eq!(graded_count(h, &p.admin).await, 4, "a few numbers back");
+    let zhao = member(h, "A004", "赵六", HOME, Role::Agent).await;
+    sit(h, &zhao, false).await;
+    renumber(-1_000_000).await.unwrap();
+    assert_eq!(graded_count(h, &p.admin).await, 5, "very many numbers back");
+    let page = h
+        .get(&format!("/dashboard/?exam={EXAM}"), Some(&p.admin))
+        .await;
+    assert!(page.body.contains("赵六"));
+}
+
 macro_rules! scenarios {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -864,6 +948,12 @@ macro_rules! scenarios {
                     let store = Store::connect(&pg.url(db)).await.unwrap();
                     $name(&Harness::on(store, None, shipped_site()).await).await;
                 )*
+                sqlx::query("CREATE DATABASE dash_late_commits").execute(&admin).await.unwrap();
+                let url = pg.url("dash_late_commits");
+                let store = Store::connect(&url).await.unwrap();
+                let h = Harness::on(store, None, shipped_site()).await;
+                let raw = sqlx::AnyPool::connect(&url).await.unwrap();
+                late_commits_are_counted(&h, &raw).await;
             });
         }
     };
@@ -882,4 +972,5 @@ scenarios!(
     changes_and_progress_routes_are_role_gated,
     rule_changes_are_recorded_and_acknowledged,
     progress_syncs_validated_batches,
+    the_views_follow_every_change,
 );

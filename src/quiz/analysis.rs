@@ -29,7 +29,8 @@
 //!   undefined with fewer than two attempts, fewer than two slots, or no variance in
 //!   the totals. Only attempts with the most common paper length take part.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU64;
 
 /// Kelley's share of attempts in each of the upper and lower groups.
 pub const GROUP_SHARE: f64 = 0.27;
@@ -39,32 +40,46 @@ pub const TOO_EASY: f64 = 0.95;
 pub const TOO_HARD: f64 = 0.30;
 /// Below this discrimination a question is flagged as not discriminating.
 pub const LOW_DISCRIMINATION: f64 = 0.20;
+/// Options a choice question may have for its distractors to be told apart.
+pub const MAX_OPTIONS: usize = 64;
 
 /// One question of one attempt, as graded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Response {
-    pub question: String,
+    /// The question's key (see [`Question::key`]).
+    pub question: u32,
     /// The share of the question's marks earned, `0.0..=1.0`.
-    pub score: f64,
-    /// The options chosen (choice questions); `None` when the question was left
-    /// unanswered or is not a choice question.
-    pub chosen: Option<Vec<String>>,
+    pub score: f32,
+    /// The options chosen (choice questions), bit `i` for option `i`; `None` when the
+    /// question was left unanswered or is not a choice question.
+    pub chosen: Option<NonZeroU64>,
 }
 
-/// One graded attempt: its paper's responses in the order the paper showed them.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Attempt {
-    pub responses: Vec<Response>,
+/// A question of the exam's bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Question {
+    /// The number responses name it by.
+    pub key: u32,
+    /// How many options it has (0 for questions that are not choice questions).
+    pub options: usize,
 }
 
-impl Attempt {
-    /// The attempt's score as a share of its paper's marks.
-    pub fn score(&self) -> f64 {
-        if self.responses.is_empty() {
-            return 0.0;
-        }
-        self.responses.iter().map(|r| r.score).sum::<f64>() / self.responses.len() as f64
+/// The options `indices` as [`Response::chosen`] has them (`None` for no option;
+/// indices from [`MAX_OPTIONS`] on are dropped).
+pub fn choices(indices: impl IntoIterator<Item = usize>) -> Option<NonZeroU64> {
+    let bits = indices
+        .into_iter()
+        .filter(|&i| i < MAX_OPTIONS)
+        .fold(0u64, |bits, i| bits | (1 << i));
+    NonZeroU64::new(bits)
+}
+
+/// An attempt's score as a share of its paper's marks.
+pub fn score(responses: &[Response]) -> f64 {
+    if responses.is_empty() {
+        return 0.0;
     }
+    responses.iter().map(|r| f64::from(r.score)).sum::<f64>() / responses.len() as f64
 }
 
 /// What is flagged about a question.
@@ -79,8 +94,8 @@ pub enum Flag {
 /// How often one option was chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptionShare {
-    /// The option's id, or `None` for "left unanswered".
-    pub option: Option<String>,
+    /// The option's index, or `None` for "left unanswered".
+    pub option: Option<usize>,
     pub share: f64,
     pub upper: f64,
     pub lower: f64,
@@ -89,12 +104,13 @@ pub struct OptionShare {
 /// The statistics of one question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemStats {
-    pub question: String,
+    /// The question's position in the bank given to [`analyse`].
+    pub question: usize,
     /// How many attempts drew it.
     pub attempts: usize,
     pub facility: f64,
     pub discrimination: Option<f64>,
-    /// For choice questions: every option in the given order, then "unanswered".
+    /// For choice questions: every option in order, then "unanswered".
     pub options: Vec<OptionShare>,
     pub flags: Vec<Flag>,
 }
@@ -116,13 +132,45 @@ pub struct ExamStats {
     pub consistency: Option<(Coefficient, f64)>,
 }
 
-/// Analyses `attempts` of an exam whose bank is `bank`: each question's id with its
-/// option ids (empty for questions that are not choice questions), in bank order.
-/// Questions no attempt drew are left out.
-pub fn analyse(bank: &[(String, Vec<String>)], attempts: &[Attempt]) -> ExamStats {
+/// One drawn question of one attempt, dealt to its question in rank order.
+#[derive(Clone, Copy)]
+struct Dealt {
+    score: f32,
+    chosen: Option<NonZeroU64>,
+}
+
+/// Analyses `attempts` (each its paper's responses, in the order the paper showed
+/// them) of an exam whose bank is `bank`. Questions no attempt drew are left out;
+/// responses to questions outside the bank are ignored, and so is a question's second
+/// response in one attempt.
+pub fn analyse(bank: &[Question], attempts: &[&[Response]]) -> ExamStats {
+    let position: HashMap<u32, usize> = bank.iter().enumerate().map(|(i, q)| (q.key, i)).collect();
+    // Strongest first; stable, so equal scores keep the order given.
+    let scores: Vec<f64> = attempts.iter().map(|a| score(a)).collect();
+    let mut ranked: Vec<usize> = (0..attempts.len()).collect();
+    ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut dealt: Vec<Vec<Dealt>> = vec![Vec::new(); bank.len()];
+    let mut seen: Vec<usize> = vec![usize::MAX; bank.len()];
+    for &a in &ranked {
+        for r in attempts[a] {
+            let Some(&q) = position.get(&r.question) else {
+                continue;
+            };
+            if seen[q] == a {
+                continue;
+            }
+            seen[q] = a;
+            dealt[q].push(Dealt {
+                score: r.score,
+                chosen: r.chosen,
+            });
+        }
+    }
     let items = bank
         .iter()
-        .filter_map(|(question, options)| item_stats(question, options, attempts))
+        .zip(&dealt)
+        .enumerate()
+        .filter_map(|(i, (question, drawn))| item_stats(i, question.options, drawn))
         .collect();
     ExamStats {
         attempts: attempts.len(),
@@ -131,40 +179,38 @@ pub fn analyse(bank: &[(String, Vec<String>)], attempts: &[Attempt]) -> ExamStat
     }
 }
 
-fn item_stats(question: &str, options: &[String], attempts: &[Attempt]) -> Option<ItemStats> {
-    // (attempt score, this question's response), in the order given.
-    let drawn: Vec<(f64, &Response)> = attempts
-        .iter()
-        .filter_map(|a| {
-            let response = a.responses.iter().find(|r| r.question == question)?;
-            Some((a.score(), response))
-        })
-        .collect();
+/// One question's statistics from its responses, strongest attempt first.
+fn item_stats(question: usize, options: usize, drawn: &[Dealt]) -> Option<ItemStats> {
     if drawn.is_empty() {
         return None;
     }
-    let all: Vec<&Response> = drawn.iter().map(|(_, r)| *r).collect();
-    let facility = mean(all.iter().map(|r| r.score));
-    let groups = groups(&drawn);
-    let discrimination = groups.as_ref().map(|(upper, lower)| {
-        mean(upper.iter().map(|r| r.score)) - mean(lower.iter().map(|r| r.score))
+    let facility = mean(drawn.iter().map(|d| f64::from(d.score)));
+    // Fewer than two attempts make no groups.
+    let size = ((drawn.len() as f64 * GROUP_SHARE).round() as usize).max(1);
+    let (upper, lower): (&[Dealt], &[Dealt]) = if drawn.len() < 2 {
+        (&[], &[])
+    } else {
+        (&drawn[..size], &drawn[drawn.len() - size..])
+    };
+    let discrimination = (drawn.len() >= 2).then(|| {
+        mean(upper.iter().map(|d| f64::from(d.score)))
+            - mean(lower.iter().map(|d| f64::from(d.score)))
     });
-    let options = if options.is_empty() {
+    let options = if options == 0 {
         Vec::new()
     } else {
-        let (upper, lower) = groups.unwrap_or_default();
-        let choices = options.iter().map(Some).chain([None]);
+        let choices = (0..options.min(MAX_OPTIONS)).map(Some).chain([None]);
         choices
             .map(|option| OptionShare {
-                option: option.cloned(),
-                share: share_choosing(&all, option),
-                upper: share_choosing(&upper, option),
-                lower: share_choosing(&lower, option),
+                option,
+                share: share_choosing(drawn, option),
+                upper: share_choosing(upper, option),
+                lower: share_choosing(lower, option),
             })
             .collect()
     };
     Some(ItemStats {
-        question: question.to_owned(),
+        question,
         attempts: drawn.len(),
         facility,
         discrimination,
@@ -173,32 +219,15 @@ fn item_stats(question: &str, options: &[String], attempts: &[Attempt]) -> Optio
     })
 }
 
-/// The upper and lower groups' responses, or `None` with fewer than two attempts.
-fn groups<'a>(drawn: &[(f64, &'a Response)]) -> Option<(Vec<&'a Response>, Vec<&'a Response>)> {
-    if drawn.len() < 2 {
-        return None;
-    }
-    let mut ranked: Vec<&(f64, &Response)> = drawn.iter().collect();
-    // Stable: equal scores keep the order given.
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let size = ((drawn.len() as f64 * GROUP_SHARE).round() as usize).max(1);
-    let upper = ranked[..size].iter().map(|(_, r)| *r).collect();
-    let lower = ranked[ranked.len() - size..]
-        .iter()
-        .map(|(_, r)| *r)
-        .collect();
-    Some((upper, lower))
-}
-
 /// The share of `responses` that chose `option` (`None`: left unanswered).
-fn share_choosing(responses: &[&Response], option: Option<&String>) -> f64 {
+fn share_choosing(responses: &[Dealt], option: Option<usize>) -> f64 {
     if responses.is_empty() {
         return 0.0;
     }
     let count = responses
         .iter()
-        .filter(|r| match (&r.chosen, option) {
-            (Some(chosen), Some(option)) => chosen.contains(option),
+        .filter(|r| match (r.chosen, option) {
+            (Some(chosen), Some(option)) => chosen.get() & (1 << option) != 0,
             (None, None) => true,
             _ => false,
         })
@@ -223,24 +252,24 @@ fn flags(facility: f64, discrimination: Option<f64>) -> Vec<Flag> {
 }
 
 /// Cronbach's alpha over slots (KR-20 when every mark is 0 or 1).
-fn consistency(attempts: &[Attempt]) -> Option<(Coefficient, f64)> {
+fn consistency(attempts: &[&[Response]]) -> Option<(Coefficient, f64)> {
     let mut lengths: BTreeMap<usize, usize> = BTreeMap::new();
     for attempt in attempts {
-        *lengths.entry(attempt.responses.len()).or_default() += 1;
+        *lengths.entry(attempt.len()).or_default() += 1;
     }
     // The most common length; the longer one on a tie.
     let (&k, _) = lengths.iter().max_by_key(|&(len, count)| (*count, *len))?;
-    let scored: Vec<&Attempt> = attempts.iter().filter(|a| a.responses.len() == k).collect();
+    let scored: Vec<&[Response]> = attempts.iter().copied().filter(|a| a.len() == k).collect();
     if scored.len() < 2 || k < 2 {
         return None;
     }
     let slot_variances: f64 = (0..k)
-        .map(|slot| variance(scored.iter().map(|a| a.responses[slot].score)))
+        .map(|slot| variance(scored.iter().map(|a| f64::from(a[slot].score))))
         .sum();
     let totals = variance(
         scored
             .iter()
-            .map(|a| a.responses.iter().map(|r| r.score).sum()),
+            .map(|a| a.iter().map(|r| f64::from(r.score)).sum()),
     );
     if totals <= f64::EPSILON {
         return None;
@@ -249,7 +278,7 @@ fn consistency(attempts: &[Attempt]) -> Option<(Coefficient, f64)> {
     let value = k / (k - 1.0) * (1.0 - slot_variances / totals);
     let dichotomous = scored
         .iter()
-        .flat_map(|a| &a.responses)
+        .flat_map(|a| a.iter())
         .all(|r| r.score == 0.0 || r.score == 1.0);
     let coefficient = if dichotomous {
         Coefficient::Kr20
@@ -274,23 +303,23 @@ fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
 /// topic): for each group, how many responses fell in it and the share of marks they
 /// missed, highest miss rate first (ties by group, for a stable order). `group_of`
 /// returns `None` for questions outside every group.
-pub fn miss_rates<'a>(
-    attempts: &[Attempt],
-    group_of: impl Fn(&str) -> Option<&'a str>,
-) -> Vec<(&'a str, usize, f64)> {
-    let mut sums: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
-    for response in attempts.iter().flat_map(|a| &a.responses) {
-        if let Some(group) = group_of(&response.question) {
+pub fn miss_rates<G: Ord + Copy>(
+    attempts: &[&[Response]],
+    group_of: impl Fn(u32) -> Option<G>,
+) -> Vec<(G, usize, f64)> {
+    let mut sums: BTreeMap<G, (usize, f64)> = BTreeMap::new();
+    for response in attempts.iter().flat_map(|a| a.iter()) {
+        if let Some(group) = group_of(response.question) {
             let entry = sums.entry(group).or_default();
             entry.0 += 1;
-            entry.1 += 1.0 - response.score;
+            entry.1 += 1.0 - f64::from(response.score);
         }
     }
-    let mut rates: Vec<(&str, usize, f64)> = sums
+    let mut rates: Vec<(G, usize, f64)> = sums
         .into_iter()
         .map(|(group, (n, missed))| (group, n, missed / n as f64))
         .collect();
-    rates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)));
+    rates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     rates
 }
 

@@ -26,12 +26,12 @@ use crate::quiz::{ExamSettings, Kind};
 use crate::site::passages::passages;
 use crate::site::{QuizFile, Site};
 use crate::store::{
-    NewAttempt, NewCertificate, NewUser, PublishedPassage, Role, RuleChange, Store, StoreError,
-    Submission,
+    Finished, NewAttempt, NewCertificate, NewUser, PublishedPassage, Role, RuleChange, Store,
+    StoreError, Submission,
 };
 
 use super::certificates::{Cited, cited_json};
-use super::grading::grade_paper;
+use super::grading::{grade_paper, responses_json};
 
 /// The password of every demo account (printed by `shouce demo seed`).
 pub const PASSWORD: &str = "shouce-demo";
@@ -335,46 +335,55 @@ async fn sit(
         })
         .await?;
     let results = serde_json::to_string(&graded.results).unwrap_or_default();
-    store
-        .finish_attempt(
-            &attempt.id,
-            &Submission {
-                answers: &serde_json::Value::Object(answers).to_string(),
-                submitted_ms: at + taken,
-                points: graded.points,
-                max_points: graded.max_points,
-                passed: graded.passed,
-                results: &results,
-            },
-        )
-        .await?;
-    seeded.attempts += 1;
-    if graded.passed
-        && let Some(certificate) = &settings.certificate
-    {
-        let issued = at + taken;
-        let mut cited = cited_json(&site.library, &file.quiz);
-        // One certificate in twelve was issued before a cited rule was rewritten.
-        if rng.below(12) == 0 {
-            cited = older_text(&cited);
-        }
-        let id = store
-            .issue_certificate(&NewCertificate {
+    let responses = responses_json(items, &paper, &answers, &graded.results);
+    let submitted = at + taken;
+    let certificate = match &settings.certificate {
+        Some(certificate) if graded.passed => {
+            let mut cited = cited_json(&site.library, &file.quiz);
+            // One certificate in twelve was issued before a cited rule was rewritten.
+            if rng.below(12) == 0 {
+                cited = older_text(&cited);
+            }
+            Some(NewCertificate {
                 user_id: user_id.to_owned(),
                 exam_id: file.quiz.id.clone(),
                 attempt_id: attempt.id.clone(),
                 name: certificate.name.clone(),
                 score_percent: graded.points * 100.0 / graded.max_points.max(1.0),
-                issued_ms: issued,
+                issued_ms: submitted,
                 expires_ms: certificate
                     .valid_days
-                    .map(|d| issued + i64::from(d) * DAY_MS),
+                    .map(|d| submitted + i64::from(d) * DAY_MS),
                 cited,
             })
-            .await?;
+        }
+        _ => None,
+    };
+    let done = store
+        .grade_attempt(
+            &attempt.id,
+            &Submission {
+                answers: &serde_json::Value::Object(answers).to_string(),
+                submitted_ms: submitted,
+                points: graded.points,
+                max_points: graded.max_points,
+                passed: graded.passed,
+                results: &results,
+                responses: &responses,
+            },
+            certificate,
+        )
+        .await?;
+    seeded.attempts += 1;
+    if let Finished::Now {
+        certificate: Some(id),
+    } = done
+    {
         seeded.certificates += 1;
         if rng.below(60) == 0 {
-            store.revoke_certificate(&id, issued + 30 * DAY_MS).await?;
+            store
+                .revoke_certificate(&id, submitted + 30 * DAY_MS)
+                .await?;
         }
     }
     Ok(graded.passed)

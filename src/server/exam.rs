@@ -289,6 +289,7 @@ pub async fn finish(
     let graded = grading::grade_paper(&file.quiz.items, settings, &paper, &answers);
     let results =
         serde_json::to_string(&graded.results).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let responses = grading::responses_json(&file.quiz.items, &paper, &answers, &graded.results);
     let answers_text = serde_json::Value::Object(answers).to_string();
     let submission = Submission {
         answers: &answers_text,
@@ -297,6 +298,7 @@ pub async fn finish(
         max_points: graded.max_points,
         passed: graded.passed,
         results: &results,
+        responses: &responses,
     };
     let certificate = match &settings.certificate {
         Some(cert) if graded.passed => Some(NewCertificate {

@@ -89,6 +89,57 @@ pub fn grade_paper(
     }
 }
 
+/// One question's outcome as the gradebook keeps it: the question's id, the share
+/// of its marks earned, and the options chosen (their indices in the question as
+/// written, not as shuffled on the paper; `None` when unanswered or not a choice).
+pub type ResponseRecord = (String, f64, Option<Vec<usize>>);
+
+/// The paper's outcomes for the gradebook (`graded_attempts.responses`), as JSON,
+/// in paper order. Questions are named by id, so edits to the bank later do not move
+/// an old attempt's answers to another question.
+pub fn responses_json(
+    items: &[Item],
+    paper: &Paper,
+    answers: &serde_json::Map<String, serde_json::Value>,
+    results: &[QuestionResult],
+) -> String {
+    let records: Vec<ResponseRecord> = results
+        .iter()
+        .filter_map(|r| {
+            let item = items.get(r.item)?;
+            let order = paper.questions.get(r.index).map(|q| q.order.as_slice());
+            let share = if r.max_points > 0.0 {
+                (r.points / r.max_points).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let answer = answers.get(&r.index.to_string());
+            Some((
+                item.question.id.clone(),
+                share,
+                chosen(answer, order.unwrap_or(&[])),
+            ))
+        })
+        .collect();
+    serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
+}
+
+/// The options an answer chose, as their indices in the question as written (`order`
+/// maps the shuffled positions shown back); `None` when not a choice answer, or blank.
+fn chosen(answer: Option<&serde_json::Value>, order: &[usize]) -> Option<Vec<usize>> {
+    let original = |shown: &serde_json::Value| {
+        let k = usize::try_from(shown.as_u64()?).ok()?;
+        Some(order.get(k).copied().unwrap_or(k))
+    };
+    let answer = answer?;
+    if let Some(one) = answer.get("choice") {
+        return original(one).map(|o| vec![o]);
+    }
+    let many = answer.get("choices")?.as_array()?;
+    let picked: Vec<usize> = many.iter().filter_map(original).collect();
+    (!picked.is_empty()).then_some(picked)
+}
+
 /// Points per topic, in the quiz's topic order (questions without a topic under "其他").
 pub fn by_topic(items: &[Item], results: &[QuestionResult]) -> Vec<(String, f64, f64)> {
     let mut topics: BTreeMap<String, (f64, f64)> = BTreeMap::new();

@@ -18,6 +18,7 @@ pub mod demo;
 mod error;
 mod exam;
 pub mod files;
+mod gradebook;
 mod grading;
 mod heads;
 pub mod listen;
@@ -44,6 +45,22 @@ pub use state::{
     AppState, ClientAddress, Clock, CookieSecurity, ManualClock, ServerConfig, SystemClock,
     instant, millis,
 };
+
+/// Adds the attempts graded before the gradebook existed to it (on a server's
+/// first start after the upgrade); how many.
+pub async fn index_earlier_grades(state: &AppState) -> Result<u64, crate::store::StoreError> {
+    gradebook::index_earlier_grades(&state.store, &state.site).await
+}
+
+/// Reads the gradebook into memory (a server starts this in the background, so
+/// that the first dashboard page does not wait for it).
+pub async fn load_results(state: &AppState) -> Result<(), crate::store::StoreError> {
+    state
+        .gradebook
+        .read(&state.store, &state.site)
+        .await
+        .map(drop)
+}
 
 /// The longest a request may take before the client gets 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

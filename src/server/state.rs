@@ -124,6 +124,8 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// The immutable parts of the attempts in use (for autosaves).
     pub heads: Arc<super::heads::Heads>,
+    /// Every graded attempt, mirrored for the results views.
+    pub gradebook: Arc<super::gradebook::Gradebook>,
 }
 
 impl AppState {
@@ -136,6 +138,7 @@ impl AppState {
             pages: Arc::new(Pages::new()),
             hashing: Arc::new(super::password::hashing_limit()),
             heads: Arc::new(super::heads::Heads::default()),
+            gradebook: Arc::new(super::gradebook::Gradebook::default()),
         }
     }
 

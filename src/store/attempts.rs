@@ -8,6 +8,7 @@
 //! latest reset no longer count toward the attempt limit and retake wait
 //! ([`Store::attempts_since_reset`]); graded attempts are never deleted.
 
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use sqlx::{Connection as _, Row as _};
 
@@ -62,6 +63,8 @@ pub struct Submission<'a> {
     pub max_points: f64,
     pub passed: bool,
     pub results: &'a str,
+    /// Each question's outcome as the statistics read it (`graded_attempts.responses`).
+    pub responses: &'a str,
 }
 
 fn attempt(row: &AnyRow) -> Result<Attempt> {
@@ -201,7 +204,12 @@ impl Store {
         s: &Submission<'_>,
         certificate: Option<NewCertificate>,
     ) -> Result<Finished> {
-        let (id, answers, results) = (id.to_string(), s.answers.to_string(), s.results.to_string());
+        let (id, answers, results, responses) = (
+            id.to_string(),
+            s.answers.to_string(),
+            s.results.to_string(),
+            s.responses.to_string(),
+        );
         let (submitted_ms, points, max_points, passed) =
             (s.submitted_ms, s.points, s.max_points, s.passed);
         self.committer
@@ -225,6 +233,7 @@ impl Store {
                     if done.rows_affected() != 1 {
                         return Ok(Finished::Before);
                     }
+                    insert_graded(&mut tx, &id, &responses).await?;
                     let certificate = match &certificate {
                         Some(new) => Some(insert_certificate(&mut tx, new).await?),
                         None => None,
@@ -245,6 +254,20 @@ impl Store {
                 .await?;
         rows.iter().map(attempt).collect()
     }
+}
+
+/// Adds a graded attempt to the statistics' log (`graded_attempts`) on `conn`.
+pub(super) async fn insert_graded(
+    conn: &mut AnyConnection,
+    attempt_id: &str,
+    responses: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO graded_attempts (attempt_id, responses) VALUES ($1, $2)")
+        .bind(attempt_id)
+        .bind(responses)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// An admin's reset of one agent's exam.

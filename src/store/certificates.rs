@@ -2,6 +2,11 @@
 //! lesson paragraph the exam's questions cite (JSON), so a rebuilt handbook that
 //! changes one can mark the certificate "re-certification needed". An admin's
 //! revocation keeps its reason and is audited in the same transaction.
+//!
+//! The cited paragraphs are stored once per distinct set (`cited_sets`), named by the
+//! blake3 hash of their JSON: the thousands of certificates of one exam on one version
+//! of the handbook share one set. [`Store::move_cited_sets`] moves certificates issued
+//! before the sets existed.
 
 use sqlx::AnyConnection;
 use sqlx::Row as _;
@@ -23,6 +28,25 @@ pub struct CertificateRow {
     pub revoked_reason: Option<String>,
     /// JSON: `[{"source": …, "hash": …, "text": …}]`.
     pub cited: String,
+}
+
+/// `SELECT` of the columns of [`CertificateRow`] (the cited set's text for `cited`)
+/// `FROM certificates c`, then the rest of the query.
+macro_rules! select_certificates {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, c.user_id, c.exam_id, c.attempt_id, c.name, c.score_percent, ",
+            "c.issued_ms, c.expires_ms, c.revoked_ms, c.revoked_reason, ",
+            "COALESCE(s.cited, c.cited) AS cited ",
+            "FROM certificates c LEFT JOIN cited_sets s ON s.hash = c.cited_set ",
+            $rest
+        )
+    };
+}
+
+/// The name of a set of cited paragraphs: the blake3 hash of its JSON.
+pub fn cited_set_hash(cited: &str) -> String {
+    blake3::hash(cited.as_bytes()).to_hex().to_string()
 }
 
 /// A certificate to issue. It owns its text, so that it can travel to the group-commit
@@ -55,15 +79,29 @@ fn certificate(row: &AnyRow) -> Result<CertificateRow> {
     })
 }
 
+/// Stores a set of cited paragraphs on `conn` unless it is stored already; its hash.
+async fn insert_cited_set(conn: &mut AnyConnection, cited: &str) -> Result<String> {
+    let hash = cited_set_hash(cited);
+    sqlx::query(
+        "INSERT INTO cited_sets (hash, cited) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&hash)
+    .bind(cited)
+    .execute(&mut *conn)
+    .await?;
+    Ok(hash)
+}
+
 /// Inserts a certificate on `conn` (a connection or an open transaction).
 pub(super) async fn insert_certificate(
     conn: &mut AnyConnection,
     new: &NewCertificate,
 ) -> Result<String> {
     let id = random_id();
+    let set = insert_cited_set(conn, &new.cited).await?;
     sqlx::query(
-        "INSERT INTO certificates (id, user_id, exam_id, attempt_id, name, score_percent, issued_ms, expires_ms, cited) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO certificates (id, user_id, exam_id, attempt_id, name, score_percent, issued_ms, expires_ms, cited, cited_set) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9)",
     )
     .bind(&id)
     .bind(&new.user_id)
@@ -73,20 +111,15 @@ pub(super) async fn insert_certificate(
     .bind(new.score_percent)
     .bind(new.issued_ms)
     .bind(new.expires_ms)
-    .bind(&new.cited)
+    .bind(&set)
     .execute(&mut *conn)
     .await?;
     Ok(id)
 }
 
 impl Store {
-    pub async fn issue_certificate(&self, new: &NewCertificate) -> Result<String> {
-        let mut conn = self.writer().acquire().await?;
-        insert_certificate(&mut conn, new).await
-    }
-
     pub async fn certificate(&self, id: &str) -> Result<Option<CertificateRow>> {
-        let row = sqlx::query("SELECT * FROM certificates WHERE id = $1")
+        let row = sqlx::query(select_certificates!("WHERE c.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -95,7 +128,7 @@ impl Store {
 
     /// The certificate an attempt earned, if any.
     pub async fn certificate_of_attempt(&self, attempt_id: &str) -> Result<Option<CertificateRow>> {
-        let row = sqlx::query("SELECT * FROM certificates WHERE attempt_id = $1")
+        let row = sqlx::query(select_certificates!("WHERE c.attempt_id = $1"))
             .bind(attempt_id)
             .fetch_optional(self.pool())
             .await?;
@@ -104,9 +137,9 @@ impl Store {
 
     /// A user's certificates, newest first.
     pub async fn certificates_of(&self, user_id: &str) -> Result<Vec<CertificateRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM certificates WHERE user_id = $1 ORDER BY issued_ms DESC, id",
-        )
+        let rows = sqlx::query(select_certificates!(
+            "WHERE c.user_id = $1 ORDER BY c.issued_ms DESC, c.id"
+        ))
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
@@ -149,5 +182,41 @@ impl Store {
         super::audit::insert(&mut *tx, audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Moves the cited paragraphs of certificates issued before cited sets existed
+    /// into their sets, a batch per transaction; how many certificates it moved.
+    pub async fn move_cited_sets(&self) -> Result<u64> {
+        const BATCH: i64 = 500;
+        let mut moved = 0;
+        // In id order from where the last batch ended: each batch reads only its rows.
+        let mut after = String::new();
+        loop {
+            let mut tx = self.writer().begin().await?;
+            let rows = sqlx::query(
+                "SELECT id, cited FROM certificates WHERE id > $1 AND cited_set IS NULL \
+                 ORDER BY id LIMIT $2",
+            )
+            .bind(&after)
+            .bind(BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some(last) = rows.last() else {
+                return Ok(moved);
+            };
+            after = last.try_get("id")?;
+            for row in &rows {
+                let id: String = row.try_get("id")?;
+                let cited: String = row.try_get("cited")?;
+                let set = insert_cited_set(&mut tx, &cited).await?;
+                sqlx::query("UPDATE certificates SET cited_set = $1, cited = '' WHERE id = $2")
+                    .bind(&set)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                moved += 1;
+            }
+            tx.commit().await?;
+        }
     }
 }

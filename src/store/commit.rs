@@ -219,6 +219,7 @@ mod tests {
             max_points: 2.0,
             passed: false,
             results: "[]",
+            responses: "[]",
         };
         assert!(store.finish_attempt(&a.id, &s).await.unwrap());
         assert!(!store.finish_attempt(&a.id, &s).await.unwrap());

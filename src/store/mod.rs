@@ -25,9 +25,12 @@ use sqlx::{AnyPool, Executor as _};
 pub use acknowledgements::{AckRow, PublishedPassage, RuleChange};
 pub use attempts::{Attempt, ExamReset, Finished, NewAttempt, Submission};
 pub use audit::AuditEntry;
-pub use certificates::{CertificateRow, NewCertificate};
+pub use certificates::{CertificateRow, NewCertificate, cited_set_hash};
 pub use progress::{LessonOpen, PracticeRow, ProgressCount};
-pub use results::{AgentRow, AttemptCount, GradedAttempt, ResultLine, StandingCertificate};
+pub use results::{
+    AgentRow, GradebookCertificate, GradebookRow, GradebookTotals, ResultLine, Sitting,
+    UnindexedAttempt,
+};
 pub use sessions::{LoginVerdict, Throttle};
 pub use users::{NewUser, Role, User};
 
@@ -130,7 +133,9 @@ impl Store {
         Store::connect(&sqlite_url(file)).await
     }
 
-    /// Runs the embedded migrations that have not run yet.
+    /// Runs the embedded migrations that have not run yet, and moves data written
+    /// before a migration into the shape it made when SQL alone cannot (the cited
+    /// paragraphs of older certificates into content-addressed sets).
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => {
@@ -143,6 +148,13 @@ impl Store {
                     .run(self.writer())
                     .await?
             }
+        }
+        let moved = self.move_cited_sets().await?;
+        if moved > 0 {
+            tracing::info!(
+                certificates = moved,
+                "moved cited paragraphs into shared sets"
+            );
         }
         Ok(())
     }

@@ -1,13 +1,15 @@
-//! What the results views read: the agents in a scope (a team, or everyone), their
-//! certificates and attempt counts for the readiness table, and an exam's submitted
-//! attempts for its statistics. Read-only; a scope's team is always a bound parameter
-//! (an empty string means every team).
+//! What the results views read: the agents in a scope (a team, or everyone), the
+//! gradebook of graded attempts (`graded_attempts`, numbered in the order grades were
+//! written, with the certificate each earned) that the server mirrors in memory, and
+//! the stream of results for the export. A scope's team is always a bound parameter
+//! (an empty string means every team). It writes only to add attempts graded before
+//! the gradebook existed.
 
 use futures_util::{Stream, StreamExt as _};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError};
+use super::{Backend, Result, Store, StoreError};
 
 /// An agent as the readiness table lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,41 +20,65 @@ pub struct AgentRow {
     pub team: String,
 }
 
-/// An agent's newest unrevoked certificate for one exam.
+/// One graded attempt as the gradebook reads it, with the certificate it earned.
 #[derive(Debug, Clone)]
-pub struct StandingCertificate {
+pub struct GradebookRow {
+    /// Its place in the order grades were written.
+    pub seq: i64,
     pub user_id: String,
     pub exam_id: String,
+    pub sitting: Sitting,
+    /// JSON: `[[question id, share of marks, [chosen option indices] or null], …]`.
+    pub responses: String,
+    pub certificate: Option<GradebookCertificate>,
+}
+
+/// A certificate as the readiness table needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradebookCertificate {
+    pub id: String,
     pub issued_ms: i64,
     pub expires_ms: Option<i64>,
-    /// JSON: `[{"source": …, "hash": …, "text": …}]`.
-    pub cited: String,
+    /// The hash naming its set of cited paragraphs.
+    pub cited_set: String,
 }
 
-/// How many graded attempts an agent has made at one exam.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttemptCount {
-    pub user_id: String,
-    pub exam_id: String,
-    pub graded: i64,
+/// What [`Store::gradebook_since`] saw besides the rows, in the same snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GradebookTotals {
+    /// Graded attempts in the log; `None` on SQLite, where a grade numbered earlier
+    /// can never become visible after a later one (one writer at a time numbers and
+    /// commits each), so no count is needed to tell.
+    pub graded: Option<i64>,
+    /// Revoked certificates.
+    pub revoked: i64,
 }
 
-/// One graded attempt, for an exam's statistics.
+/// A graded attempt written before `graded_attempts` existed.
 #[derive(Debug, Clone)]
-pub struct GradedAttempt {
-    pub user_id: String,
-    pub team: String,
-    pub started_ms: i64,
-    pub submitted_ms: i64,
-    pub points: f64,
-    pub max_points: f64,
-    pub passed: bool,
-    /// JSON of `quiz::draw::Paper`.
+pub struct UnindexedAttempt {
+    pub id: String,
+    pub exam_id: String,
     pub paper: String,
-    /// JSON object: question index → answer JSON.
     pub answers: String,
-    /// JSON of the graded results.
     pub results: String,
+}
+
+/// The rest of [`Store::gradebook_since`]'s query after its `graded` column: the
+/// revocations counted, then the log's rows after `$1` (none: one row of NULLs).
+macro_rules! gradebook_rows {
+    () => {
+        concat!(
+            "t.revoked, g.seq, g.responses, a.user_id, a.exam_id, ",
+            "a.started_ms, a.submitted_ms, a.points, a.max_points, a.passed, ",
+            "c.id AS certificate_id, c.issued_ms, c.expires_ms, c.cited_set ",
+            "FROM (SELECT COUNT(*) AS revoked FROM certificates WHERE revoked_ms IS NOT NULL) t ",
+            "LEFT JOIN graded_attempts g ON g.seq > $1 ",
+            "LEFT JOIN attempts a ON a.id = g.attempt_id ",
+            "LEFT JOIN certificates c ON c.attempt_id = g.attempt_id ",
+            "ORDER BY g.seq"
+        )
+    };
 }
 
 impl Store {
@@ -78,6 +104,16 @@ impl Store {
             .collect()
     }
 
+    /// The ids of every user of `team`, disabled ones included (their results stay in
+    /// the team's statistics).
+    pub async fn team_members(&self, team: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM users WHERE team = $1")
+            .bind(team)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+    }
+
     /// The teams that have active agents, sorted.
     pub async fn teams(&self) -> Result<Vec<String>> {
         let rows = sqlx::query(
@@ -88,90 +124,97 @@ impl Store {
         rows.iter().map(|row| Ok(row.try_get("team")?)).collect()
     }
 
-    /// Every unrevoked certificate of the active agents of `team`, newest first (the
-    /// caller keeps the first per agent and exam).
-    pub async fn standing_certificates(&self, team: &str) -> Result<Vec<StandingCertificate>> {
-        let rows = sqlx::query(
-            "SELECT c.user_id, c.exam_id, c.issued_ms, c.expires_ms, c.cited \
-             FROM certificates c JOIN users u ON u.id = c.user_id \
-             WHERE c.revoked_ms IS NULL AND u.role = 'agent' AND u.disabled = 0 \
-             AND ($1 = '' OR u.team = $1) \
-             ORDER BY c.issued_ms DESC, c.id",
-        )
-        .bind(team)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StandingCertificate {
-                    user_id: row.try_get("user_id")?,
-                    exam_id: row.try_get("exam_id")?,
+    /// The graded attempts after `seq` in the log, in order, handed to `each` as they
+    /// are read (the first load reads every one: they are not collected), and the
+    /// log's totals in the same snapshot, so the caller can tell whether a grade
+    /// numbered earlier became visible late (PostgreSQL numbers rows when they are
+    /// inserted, not when they commit, and many servers may write at once).
+    pub async fn gradebook_since(
+        &self,
+        seq: i64,
+        mut each: impl FnMut(GradebookRow),
+    ) -> Result<GradebookTotals> {
+        let query = match self.backend {
+            Backend::Sqlite => sqlx::query(concat!("SELECT NULL AS graded, ", gradebook_rows!())),
+            Backend::Postgres => sqlx::query(concat!(
+                "SELECT (SELECT COUNT(*) FROM graded_attempts) AS graded, ",
+                gradebook_rows!()
+            )),
+        };
+        let mut rows = query.bind(seq).fetch(self.pool());
+        let mut totals = None;
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            totals.get_or_insert(GradebookTotals {
+                graded: row.try_get("graded")?,
+                revoked: row.try_get("revoked")?,
+            });
+            let Some(seq) = row.try_get::<Option<i64>, _>("seq")? else {
+                continue;
+            };
+            let certificate = match row.try_get::<Option<String>, _>("certificate_id")? {
+                Some(id) => Some(GradebookCertificate {
+                    id,
                     issued_ms: row.try_get("issued_ms")?,
                     expires_ms: row.try_get("expires_ms")?,
-                    cited: row.try_get("cited")?,
-                })
-            })
-            .collect()
+                    cited_set: row
+                        .try_get::<Option<String>, _>("cited_set")?
+                        .unwrap_or_default(),
+                }),
+                None => None,
+            };
+            each(GradebookRow {
+                seq,
+                user_id: row.try_get("user_id")?,
+                exam_id: row.try_get("exam_id")?,
+                sitting: sitting(&row)?,
+                responses: row.try_get("responses")?,
+                certificate,
+            });
+        }
+        totals.ok_or_else(|| StoreError::Damaged("the gradebook's totals were not read".into()))
     }
 
-    /// Graded attempts per agent and exam, for the active agents of `team`.
-    pub async fn attempt_counts(&self, team: &str) -> Result<Vec<AttemptCount>> {
-        let rows = sqlx::query(
-            "SELECT a.user_id, a.exam_id, COUNT(*) AS graded \
-             FROM attempts a JOIN users u ON u.id = a.user_id \
-             WHERE a.submitted_ms IS NOT NULL AND u.role = 'agent' AND u.disabled = 0 \
-             AND ($1 = '' OR u.team = $1) \
-             GROUP BY a.user_id, a.exam_id",
-        )
-        .bind(team)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AttemptCount {
-                    user_id: row.try_get("user_id")?,
-                    exam_id: row.try_get("exam_id")?,
-                    graded: row.try_get("graded")?,
-                })
-            })
-            .collect()
+    /// The ids of every revoked certificate.
+    pub async fn revoked_certificates(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM certificates WHERE revoked_ms IS NOT NULL")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
     }
 
-    /// The graded attempts at `exam_id` by agents of `team` (every team when empty)
-    /// submitted in `[from_ms, to_ms)`, oldest first.
-    pub async fn graded_attempts(
+    /// The JSON of a set of cited paragraphs.
+    pub async fn cited_set(&self, hash: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT cited FROM cited_sets WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("cited")).transpose()?)
+    }
+
+    /// Up to `limit` graded attempts whose id sorts after `after` that are not in the
+    /// gradebook's log yet (graded before it existed), in id order (so that a caller
+    /// going through them all reads each attempt once).
+    pub async fn unindexed_attempts(
         &self,
-        exam_id: &str,
-        team: &str,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<GradedAttempt>> {
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<UnindexedAttempt>> {
         let rows = sqlx::query(
-            "SELECT a.user_id, u.team, a.started_ms, a.submitted_ms, a.points, a.max_points, \
-             a.passed, a.paper, a.answers, a.results \
-             FROM attempts a JOIN users u ON u.id = a.user_id \
-             WHERE a.exam_id = $1 AND a.submitted_ms IS NOT NULL AND a.results IS NOT NULL \
-             AND ($2 = '' OR u.team = $2) AND a.submitted_ms >= $3 AND a.submitted_ms < $4 \
-             ORDER BY a.submitted_ms, a.id",
+            "SELECT a.id, a.exam_id, a.paper, a.answers, a.results FROM attempts a \
+             LEFT JOIN graded_attempts g ON g.attempt_id = a.id \
+             WHERE a.id > $1 AND a.submitted_ms IS NOT NULL AND a.results IS NOT NULL \
+             AND g.seq IS NULL ORDER BY a.id LIMIT $2",
         )
-        .bind(exam_id)
-        .bind(team)
-        .bind(from_ms)
-        .bind(to_ms)
+        .bind(after)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
-                Ok(GradedAttempt {
-                    user_id: row.try_get("user_id")?,
-                    team: row.try_get("team")?,
-                    started_ms: row.try_get("started_ms")?,
-                    submitted_ms: row.try_get("submitted_ms")?,
-                    points: row.try_get::<Option<f64>, _>("points")?.unwrap_or(0.0),
-                    max_points: row.try_get::<Option<f64>, _>("max_points")?.unwrap_or(0.0),
-                    passed: row
-                        .try_get::<Option<i64>, _>("passed")?
-                        .is_some_and(|p| p != 0),
+                Ok(UnindexedAttempt {
+                    id: row.try_get("id")?,
+                    exam_id: row.try_get("exam_id")?,
                     paper: row.try_get("paper")?,
                     answers: row.try_get("answers")?,
                     results: row
@@ -180,6 +223,24 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Adds graded attempts to the gradebook's log, with their responses, in one
+    /// transaction (one a concurrent server added already is skipped).
+    pub async fn index_attempts(&self, indexed: &[(String, String)]) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        for (attempt_id, responses) in indexed {
+            sqlx::query(
+                "INSERT INTO graded_attempts (attempt_id, responses) VALUES ($1, $2) \
+                 ON CONFLICT (attempt_id) DO NOTHING",
+            )
+            .bind(attempt_id)
+            .bind(responses)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every graded attempt at `exam_id` by agents of `team` submitted in
@@ -230,11 +291,30 @@ pub struct ResultLine {
     pub name: String,
     pub team: String,
     pub exam_id: String,
+    pub sitting: Sitting,
+}
+
+/// When a graded attempt was sat, and its score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sitting {
     pub started_ms: i64,
     pub submitted_ms: i64,
     pub points: f64,
     pub max_points: f64,
     pub passed: bool,
+}
+
+/// The [`Sitting`] of a row with the attempt's columns.
+fn sitting(row: &AnyRow) -> Result<Sitting> {
+    Ok(Sitting {
+        started_ms: row.try_get("started_ms")?,
+        submitted_ms: row.try_get("submitted_ms")?,
+        points: row.try_get::<Option<f64>, _>("points")?.unwrap_or(0.0),
+        max_points: row.try_get::<Option<f64>, _>("max_points")?.unwrap_or(0.0),
+        passed: row
+            .try_get::<Option<i64>, _>("passed")?
+            .is_some_and(|p| p != 0),
+    })
 }
 
 fn result_line(row: &AnyRow) -> Result<ResultLine> {
@@ -243,12 +323,6 @@ fn result_line(row: &AnyRow) -> Result<ResultLine> {
         name: row.try_get("name")?,
         team: row.try_get("team")?,
         exam_id: row.try_get("exam_id")?,
-        started_ms: row.try_get("started_ms")?,
-        submitted_ms: row.try_get("submitted_ms")?,
-        points: row.try_get::<Option<f64>, _>("points")?.unwrap_or(0.0),
-        max_points: row.try_get::<Option<f64>, _>("max_points")?.unwrap_or(0.0),
-        passed: row
-            .try_get::<Option<i64>, _>("passed")?
-            .is_some_and(|p| p != 0),
+        sitting: sitting(row)?,
     })
 }

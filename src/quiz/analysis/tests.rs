@@ -3,30 +3,50 @@
 
 use super::*;
 
-fn attempt(marks: &[(&str, f64)]) -> Attempt {
-    Attempt {
-        responses: marks
-            .iter()
-            .map(|&(q, score)| Response {
-                question: q.to_owned(),
-                score,
-                chosen: None,
-            })
-            .collect(),
-    }
+/// Question names as keys: "q1" is key 1, "a" is key 97 (its first character).
+fn key(name: &str) -> u32 {
+    name.trim_start_matches('q')
+        .parse()
+        .unwrap_or_else(|_| u32::from(name.chars().next().unwrap()))
 }
 
-/// Four questions on every paper, 0/1 marks.
-fn bank(ids: &[&str]) -> Vec<(String, Vec<String>)> {
-    ids.iter().map(|q| ((*q).to_owned(), Vec::new())).collect()
+fn attempt(marks: &[(&str, f64)]) -> Vec<Response> {
+    marks
+        .iter()
+        .map(|&(q, score)| Response {
+            question: key(q),
+            score: score as f32,
+            chosen: None,
+        })
+        .collect()
+}
+
+/// The attempts as [`analyse`] takes them.
+fn slices(attempts: &[Vec<Response>]) -> Vec<&[Response]> {
+    attempts.iter().map(Vec::as_slice).collect()
+}
+
+/// Questions that are not choice questions.
+fn bank(ids: &[&str]) -> Vec<Question> {
+    ids.iter()
+        .map(|q| Question {
+            key: key(q),
+            options: 0,
+        })
+        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 1e-12
+    (a - b).abs() < 1e-6
 }
 
-fn item<'a>(stats: &'a ExamStats, question: &str) -> &'a ItemStats {
-    stats.items.iter().find(|i| i.question == question).unwrap()
+/// The statistics of the question named `question` of `bank`.
+fn item<'a>(stats: &'a ExamStats, bank: &[Question], question: &str) -> &'a ItemStats {
+    stats
+        .items
+        .iter()
+        .find(|i| bank[i.question].key == key(question))
+        .unwrap()
 }
 
 #[test]
@@ -50,11 +70,12 @@ fn facility_discrimination_flags_and_kr20_on_a_fixed_paper() {
         [0., 0., 1., 0.],
         [0., 0., 1., 0.],
     ];
-    let attempts: Vec<Attempt> = rows
+    let attempts: Vec<Vec<Response>> = rows
         .iter()
         .map(|r| attempt(&[("q1", r[0]), ("q2", r[1]), ("q3", r[2]), ("q4", r[3])]))
         .collect();
-    let stats = analyse(&bank(&["q1", "q2", "q3", "q4"]), &attempts);
+    let bank = bank(&["q1", "q2", "q3", "q4"]);
+    let stats = analyse(&bank, &slices(&attempts));
     assert_eq!(stats.attempts, 8);
     // Facility: q1 6/8, q2 4/8, q3 4/8, q4 2/8.
     let facilities: Vec<f64> = stats.items.iter().map(|i| i.facility).collect();
@@ -66,9 +87,12 @@ fn facility_discrimination_flags_and_kr20_on_a_fixed_paper() {
         discrimination,
         [Some(1.0), Some(1.0), Some(-1.0), Some(1.0)]
     );
-    assert_eq!(item(&stats, "q1").flags, []);
-    assert_eq!(item(&stats, "q3").flags, [Flag::NegativeDiscrimination]);
-    assert_eq!(item(&stats, "q4").flags, [Flag::TooHard]);
+    assert_eq!(item(&stats, &bank, "q1").flags, []);
+    assert_eq!(
+        item(&stats, &bank, "q3").flags,
+        [Flag::NegativeDiscrimination]
+    );
+    assert_eq!(item(&stats, &bank, "q4").flags, [Flag::TooHard]);
     // KR-20 = k/(k−1) · (1 − Σpq / σ²): Σpq = .1875 + .25 + .25 + .1875 = .875;
     // totals 3,3,2,2,2,2,1,1 have mean 2 and variance 4/8 = .5;
     // 4/3 · (1 − .875/.5) = 4/3 · (−.75) = −1.
@@ -88,32 +112,33 @@ fn questions_are_analysed_over_the_papers_that_drew_them() {
         attempt(&[("q2", 0.), ("q3", 0.)]),
         attempt(&[("q1", 0.), ("q4", 1.)]),
     ];
-    let stats = analyse(&bank(&["q1", "q2", "q3", "q4", "q5"]), &attempts);
-    let drawn: Vec<(&str, usize)> = stats
+    let bank = bank(&["q1", "q2", "q3", "q4", "q5"]);
+    let stats = analyse(&bank, &slices(&attempts));
+    let drawn: Vec<(usize, usize)> = stats
         .items
         .iter()
-        .map(|i| (i.question.as_str(), i.attempts))
+        .map(|i| (i.question, i.attempts))
         .collect();
-    assert_eq!(drawn, [("q1", 3), ("q2", 2), ("q3", 2), ("q4", 1)]);
+    assert_eq!(drawn, [(0, 3), (1, 2), (2, 2), (3, 1)]);
     // q1 over P1, P2, P4: facility 2/3; one attempt a group (round(3 × .27) = 1):
     // upper P1 (1), lower P4 (0; P2 ties with it at .5 and was given first) → D = 1.
-    let q1 = item(&stats, "q1");
+    let q1 = item(&stats, &bank, "q1");
     assert!(close(q1.facility, 2.0 / 3.0));
     assert_eq!(q1.discrimination, Some(1.0));
     // q2 over P1, P3: 1/2, D = 1 − 0.
     assert_eq!(
         (
-            item(&stats, "q2").facility,
-            item(&stats, "q2").discrimination
+            item(&stats, &bank, "q2").facility,
+            item(&stats, &bank, "q2").discrimination
         ),
         (0.5, Some(1.0))
     );
     // q3 over P2, P3: nobody got it: too hard, and D = 0 − 0 does not discriminate.
-    let q3 = item(&stats, "q3");
+    let q3 = item(&stats, &bank, "q3");
     assert_eq!((q3.facility, q3.discrimination), (0.0, Some(0.0)));
     assert_eq!(q3.flags, [Flag::TooHard, Flag::LowDiscrimination]);
     // q4 in one paper only: facility 1, no groups.
-    let q4 = item(&stats, "q4");
+    let q4 = item(&stats, &bank, "q4");
     assert_eq!((q4.facility, q4.discrimination), (1.0, None));
     assert_eq!(q4.flags, [Flag::TooEasy]);
     // Alpha over slots: slot 1 marks 1,1,0,0 and slot 2 marks 1,0,0,1 each have
@@ -131,19 +156,22 @@ fn cronbachs_alpha_with_partial_credit() {
         attempt(&[("a", 0.5), ("b", 0.5)]),
         attempt(&[("a", 0.0), ("b", 0.0)]),
     ];
-    let stats = analyse(&bank(&["a", "b"]), &attempts);
+    let bank = bank(&["a", "b"]);
+    let stats = analyse(&bank, &slices(&attempts));
     let (coefficient, value) = stats.consistency.unwrap();
     assert_eq!(coefficient, Coefficient::CronbachAlpha);
     assert!(close(value, 6.0 / 7.0), "{value}");
     // Facility with partial credit: (1 + .5 + 0) / 3 = .5.
-    assert_eq!(item(&stats, "a").facility, 0.5);
+    assert_eq!(item(&stats, &bank, "a").facility, 0.5);
 }
 
 #[test]
 fn one_attempt_has_facility_but_no_discrimination_or_consistency() {
-    let stats = analyse(&bank(&["a", "b"]), &[attempt(&[("a", 1.0), ("b", 0.0)])]);
-    assert_eq!(item(&stats, "a").facility, 1.0);
-    assert_eq!(item(&stats, "a").discrimination, None);
+    let bank = bank(&["a", "b"]);
+    let one = attempt(&[("a", 1.0), ("b", 0.0)]);
+    let stats = analyse(&bank, &[one.as_slice()]);
+    assert_eq!(item(&stats, &bank, "a").facility, 1.0);
+    assert_eq!(item(&stats, &bank, "a").discrimination, None);
     assert_eq!(stats.consistency, None);
 }
 
@@ -151,44 +179,46 @@ fn one_attempt_has_facility_but_no_discrimination_or_consistency() {
 fn all_correct_is_too_easy_and_has_no_consistency() {
     // Every total is 2: zero variance, so alpha is undefined rather than 0/0.
     let attempts = vec![attempt(&[("a", 1.0), ("b", 1.0)]); 3];
-    let stats = analyse(&bank(&["a", "b"]), &attempts);
-    let a = item(&stats, "a");
+    let bank = bank(&["a", "b"]);
+    let stats = analyse(&bank, &slices(&attempts));
+    let a = item(&stats, &bank, "a");
     assert_eq!((a.facility, a.discrimination), (1.0, Some(0.0)));
     assert_eq!(a.flags, [Flag::TooEasy, Flag::LowDiscrimination]);
     assert_eq!(stats.consistency, None);
-    assert_eq!(analyse(&bank(&["a"]), &[]).consistency, None);
+    assert_eq!(analyse(&bank[..1], &[]).consistency, None);
 }
 
 #[test]
 fn distractor_shares_overall_and_by_group() {
     // Four attempts choose a, a, b and nothing; a is the key. round(4 × .27) = 1:
     // upper = the first attempt (a), lower = the last (unanswered).
-    let choose = |option: Option<&str>, score: f64| Attempt {
-        responses: vec![Response {
-            question: "q".into(),
+    // Options a, b, c are 0, 1, 2.
+    let choose = |option: Option<usize>, score: f32| {
+        vec![Response {
+            question: 7,
             score,
-            chosen: option.map(|o| vec![o.to_owned()]),
-        }],
+            chosen: choices(option),
+        }]
     };
     let attempts = [
-        choose(Some("a"), 1.0),
-        choose(Some("a"), 1.0),
-        choose(Some("b"), 0.0),
+        choose(Some(0), 1.0),
+        choose(Some(0), 1.0),
+        choose(Some(1), 0.0),
         choose(None, 0.0),
     ];
-    let options = vec!["a".to_owned(), "b".to_owned(), "c".to_owned()];
-    let stats = analyse(&[("q".to_owned(), options)], &attempts);
-    let shares: Vec<(Option<&str>, f64, f64, f64)> = item(&stats, "q")
+    let bank = [Question { key: 7, options: 3 }];
+    let stats = analyse(&bank, &slices(&attempts));
+    let shares: Vec<(Option<usize>, f64, f64, f64)> = stats.items[0]
         .options
         .iter()
-        .map(|o| (o.option.as_deref(), o.share, o.upper, o.lower))
+        .map(|o| (o.option, o.share, o.upper, o.lower))
         .collect();
     assert_eq!(
         shares,
         [
-            (Some("a"), 0.5, 1.0, 0.0),
-            (Some("b"), 0.25, 0.0, 0.0),
-            (Some("c"), 0.0, 0.0, 0.0),
+            (Some(0), 0.5, 1.0, 0.0),
+            (Some(1), 0.25, 0.0, 0.0),
+            (Some(2), 0.0, 0.0, 0.0),
             (None, 0.25, 0.0, 1.0),
         ]
     );
@@ -203,13 +233,13 @@ fn miss_rates_rank_the_paragraphs_people_get_wrong() {
         attempt(&[("q2", 0.0), ("q3", 0.0)]),
         attempt(&[("q1", 0.5)]),
     ];
-    let source = |q: &str| match q {
-        "q1" | "q2" => Some("X"),
-        "q3" => Some("Y"),
+    let source = |q: u32| match q {
+        1 | 2 => Some("X"),
+        3 => Some("Y"),
         _ => None,
     };
     assert_eq!(
-        miss_rates(&attempts, source),
+        miss_rates(&slices(&attempts), source),
         [("Y", 2, 1.0), ("X", 3, 0.5)]
     );
 }

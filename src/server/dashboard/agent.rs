@@ -102,22 +102,21 @@ pub async fn page(
                     None => topics.push((topic, points, max)),
                 }
             }
-            graded.push(analysis::Attempt {
-                responses: results
-                    .iter()
-                    .filter_map(|r| {
-                        Some(analysis::Response {
-                            question: items.get(r.item)?.question.id.clone(),
-                            score: if r.max_points > 0.0 {
-                                r.points / r.max_points
-                            } else {
-                                0.0
-                            },
-                            chosen: None,
-                        })
-                    })
-                    .collect(),
-            });
+            // Questions by their place in this exam's bank.
+            let responses: Vec<analysis::Response> = results
+                .iter()
+                .filter(|r| r.item < items.len())
+                .map(|r| analysis::Response {
+                    question: r.item as u32,
+                    score: if r.max_points > 0.0 {
+                        (r.points / r.max_points) as f32
+                    } else {
+                        0.0
+                    },
+                    chosen: None,
+                })
+                .collect();
+            graded.push(responses);
             attempts.push(AttemptRow {
                 exam: file.quiz.title.clone(),
                 started: minute(a.started_ms),
@@ -141,10 +140,11 @@ pub async fn page(
                 },
             });
         }
-        let source_of = |question: &str| {
-            let item = items.iter().find(|i| i.question.id == question)?;
+        let source_of = |question: u32| {
+            let item = items.get(question as usize)?;
             item.question.source.as_ref().map(|l| l.target.as_str())
         };
+        let graded: Vec<&[analysis::Response]> = graded.iter().map(Vec::as_slice).collect();
         for (source, _, rate) in analysis::miss_rates(&graded, source_of) {
             if rate <= 0.0 {
                 continue;

@@ -3,7 +3,7 @@
 //! miss. Aggregates only (trainers see them too); the results export, which lists
 //! agents, needs a scope that may see agents' records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -12,16 +12,15 @@ use serde::Serialize;
 
 use crate::chart::{self, Bar, Point};
 use crate::quiz::analysis::{self, Coefficient, ExamStats, Flag};
-use crate::quiz::draw::Paper;
 use crate::quiz::{Body as QBody, ExamSettings, Kind, Rule};
 use crate::site::QuizFile;
 use crate::spreadsheet::{BOM, Cell, CsvWriter, record};
-use crate::store::{GradedAttempt, ResultLine};
+use crate::store::ResultLine;
 use futures_util::StreamExt as _;
 
 use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
-use super::super::grading::QuestionResult;
+use super::super::gradebook::{Graded, Mirror};
 use super::super::state::{AppState, instant};
 use super::{Filters, Scope, csv_response, minute, paragraph};
 
@@ -52,76 +51,45 @@ fn window(filters: &Filters) -> ApiResult<(i64, i64)> {
     Ok((from, to))
 }
 
-/// The graded attempts at exam `id` that the scope and the filters' dates select.
-async fn graded(
-    state: &AppState,
-    id: &str,
-    scope: &Scope,
-    filters: &Filters,
-) -> ApiResult<Vec<GradedAttempt>> {
-    let (from, to) = window(filters)?;
-    Ok(state
-        .store
-        .graded_attempts(id, &scope.team, from, to)
-        .await?)
+/// Who the scope's team is (every user's id), or `None` for every team.
+async fn members(state: &AppState, scope: &Scope) -> ApiResult<Option<Vec<String>>> {
+    if scope.team.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(state.store.team_members(&scope.team).await?))
 }
 
-/// The attempts' analysis inputs: each question's result on the paper drawn.
-fn analysed(file: &QuizFile, attempts: &[GradedAttempt]) -> Vec<analysis::Attempt> {
-    let items = &file.quiz.items;
-    attempts
+/// The graded attempts at exam `id` by `members` (everyone when `None`) submitted in
+/// `[from, to)`, in the gradebook's order.
+fn select<'m>(
+    gradebook: &'m Mirror,
+    id: &str,
+    members: Option<&[String]>,
+    (from, to): (i64, i64),
+) -> Vec<&'m Graded> {
+    let Some(exam) = gradebook.exam(id) else {
+        return Vec::new();
+    };
+    let members: Option<HashSet<u32>> =
+        members.map(|ids| ids.iter().filter_map(|id| gradebook.user(id)).collect());
+    gradebook
+        .attempts()
         .iter()
-        .map(|a| {
-            let paper: Paper = serde_json::from_str(&a.paper).unwrap_or_default();
-            let results: Vec<QuestionResult> = serde_json::from_str(&a.results).unwrap_or_default();
-            let answers: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&a.answers).unwrap_or_default();
-            let responses = results
-                .iter()
-                .filter_map(|r| {
-                    let item = items.get(r.item)?;
-                    let order = paper.questions.get(r.index).map(|q| q.order.as_slice());
-                    let answer = answers.get(&r.index.to_string());
-                    Some(analysis::Response {
-                        question: item.question.id.clone(),
-                        score: if r.max_points > 0.0 {
-                            r.points / r.max_points
-                        } else {
-                            0.0
-                        },
-                        chosen: chosen(answer, order.unwrap_or(&[])),
-                    })
-                })
-                .collect();
-            analysis::Attempt { responses }
-        })
+        .filter(|a| a.exam == exam && a.submitted_ms >= from && a.submitted_ms < to)
+        .filter(|a| members.as_ref().is_none_or(|m| m.contains(&a.user)))
         .collect()
 }
 
-/// The original option indices an answer chose (`None`: not a choice answer, or blank).
-fn chosen(answer: Option<&serde_json::Value>, order: &[usize]) -> Option<Vec<String>> {
-    let original = |shown: &serde_json::Value| {
-        let k = usize::try_from(shown.as_u64()?).ok()?;
-        Some(order.get(k).copied().unwrap_or(k).to_string())
-    };
-    let answer = answer?;
-    if let Some(one) = answer.get("choice") {
-        return original(one).map(|o| vec![o]);
-    }
-    let many = answer.get("choices")?.as_array()?;
-    let picked: Vec<String> = many.iter().filter_map(original).collect();
-    (!picked.is_empty()).then_some(picked)
-}
-
-/// Each question's id and, for choice questions, its option ids (original indices).
-fn bank(file: &QuizFile) -> Vec<(String, Vec<String>)> {
+/// The bank as the analysis takes it: each question by its number in the gradebook, with
+/// its option count. A question no attempt answered has no number and gets one that
+/// no response has.
+fn bank(file: &QuizFile, gradebook: &Mirror) -> Vec<analysis::Question> {
     file.quiz
         .items
         .iter()
-        .map(|item| {
-            let options = options(&item.question.body).map_or(0, Vec::len);
-            let ids = (0..options).map(|i| i.to_string()).collect();
-            (item.question.id.clone(), ids)
+        .map(|item| analysis::Question {
+            key: gradebook.question(&item.question.id).unwrap_or(u32::MAX),
+            options: options(&item.question.body).map_or(0, Vec::len),
         })
         .collect()
 }
@@ -145,19 +113,8 @@ struct Page<'a> {
     teams: Vec<String>,
     agents_visible: bool,
     query: String,
-    attempts: usize,
-    passed: usize,
-    pass_rate: Option<f64>,
-    mean_percent: Option<f64>,
-    consistency: Option<(&'static str, f64)>,
-    score_chart: String,
-    score_bars: Vec<Bar>,
-    time_chart: String,
-    time_bars: Vec<Bar>,
-    trend_chart: String,
-    trend: Vec<Point>,
-    items: Vec<ItemRow>,
-    paragraphs: Vec<ParagraphRow>,
+    #[serde(flatten)]
+    figures: Figures,
 }
 
 #[derive(Serialize)]
@@ -197,23 +154,14 @@ pub async fn page(
 ) -> ApiResult<Html<String>> {
     let scope = Scope::of(&user, &filters.team)?;
     let (file, settings) = exam(&state, &id)?;
-    let attempts = graded(&state, &id, &scope, &filters).await?;
-    let analysed = analysed(file, &attempts);
-    let stats = analysis::analyse(&bank(file), &analysed);
-    let percents: Vec<f64> = attempts.iter().map(percent).collect();
-    let passed = attempts.iter().filter(|a| a.passed).count();
-    let score_bars = chart::histogram(percents.iter().copied(), 0.0, 10.0, 10, |lo, hi| {
-        format!("{lo}–{hi}")
-    });
-    let step = f64::from(settings.time_limit_minutes.max(10)) / 10.0;
-    let minutes = attempts
-        .iter()
-        .map(|a| (a.submitted_ms - a.started_ms) as f64 / 60_000.0);
-    let time_bars = chart::histogram(minutes, 0.0, step, 10, |lo, hi| {
-        format!("{}–{} 分", lo.round(), hi.round())
-    });
-    let trend = weekly_pass_rate(&attempts);
+    let window = window(&filters)?;
+    let members = members(&state, &scope).await?;
     let teams = scope.teams(&state).await?;
+    let figures = {
+        let gradebook = state.gradebook.read(&state.store, &state.site).await?;
+        let attempts = select(&gradebook, &id, members.as_deref(), window);
+        Figures::of(&state, file, settings, &gradebook, &attempts)
+    };
     let view = Page {
         exam_id: &file.quiz.id,
         title: &file.quiz.title,
@@ -223,27 +171,7 @@ pub async fn page(
         teams,
         agents_visible: scope.agents,
         query: filters.query(1),
-        attempts: attempts.len(),
-        passed,
-        pass_rate: (!attempts.is_empty())
-            .then(|| round(passed as f64 * 100.0 / attempts.len() as f64)),
-        mean_percent: (!percents.is_empty())
-            .then(|| round(percents.iter().sum::<f64>() / percents.len() as f64)),
-        consistency: stats.consistency.map(|(c, v)| {
-            let name = match c {
-                Coefficient::Kr20 => "KR-20",
-                Coefficient::CronbachAlpha => "Cronbach's α",
-            };
-            (name, (v * 100.0).round() / 100.0)
-        }),
-        score_chart: chart::bar_chart("scores", "得分分布（百分比）", &score_bars),
-        score_bars,
-        time_chart: chart::bar_chart("times", "用时分布（分钟）", &time_bars),
-        time_bars,
-        trend_chart: chart::line_chart("trend", "每周通过率（%）", &trend, 100.0),
-        trend,
-        items: item_rows(file, &stats),
-        paragraphs: paragraph_rows(&state, file, &analysed),
+        figures,
     };
     let html = state.pages.render(
         "server/dashboard_exam.html",
@@ -253,11 +181,70 @@ pub async fn page(
     Ok(Html(html))
 }
 
-fn percent(a: &GradedAttempt) -> f64 {
-    if a.max_points > 0.0 {
-        a.points * 100.0 / a.max_points
-    } else {
-        0.0
+/// Everything the exam's page shows about the selected attempts.
+#[derive(Serialize)]
+struct Figures {
+    attempts: usize,
+    passed: usize,
+    pass_rate: Option<f64>,
+    mean_percent: Option<f64>,
+    consistency: Option<(&'static str, f64)>,
+    score_chart: String,
+    score_bars: Vec<Bar>,
+    time_chart: String,
+    time_bars: Vec<Bar>,
+    trend_chart: String,
+    trend: Vec<Point>,
+    items: Vec<ItemRow>,
+    paragraphs: Vec<ParagraphRow>,
+}
+
+impl Figures {
+    fn of(
+        state: &AppState,
+        file: &QuizFile,
+        settings: &ExamSettings,
+        gradebook: &Mirror,
+        attempts: &[&Graded],
+    ) -> Figures {
+        let responses: Vec<&[analysis::Response]> =
+            attempts.iter().map(|a| gradebook.responses(a)).collect();
+        let bank = bank(file, gradebook);
+        let stats = analysis::analyse(&bank, &responses);
+        let percents: Vec<f64> = attempts.iter().map(|a| a.percent()).collect();
+        let passed = attempts.iter().filter(|a| a.passed).count();
+        let score_bars = chart::histogram(percents.iter().copied(), 0.0, 10.0, 10, |lo, hi| {
+            format!("{lo}–{hi}")
+        });
+        let step = f64::from(settings.time_limit_minutes.max(10)) / 10.0;
+        let minutes = attempts.iter().map(|a| a.minutes());
+        let time_bars = chart::histogram(minutes, 0.0, step, 10, |lo, hi| {
+            format!("{}–{} 分", lo.round(), hi.round())
+        });
+        let trend = weekly_pass_rate(attempts);
+        Figures {
+            attempts: attempts.len(),
+            passed,
+            pass_rate: (!attempts.is_empty())
+                .then(|| round(passed as f64 * 100.0 / attempts.len() as f64)),
+            mean_percent: (!percents.is_empty())
+                .then(|| round(percents.iter().sum::<f64>() / percents.len() as f64)),
+            consistency: stats.consistency.map(|(c, v)| {
+                let name = match c {
+                    Coefficient::Kr20 => "KR-20",
+                    Coefficient::CronbachAlpha => "Cronbach's α",
+                };
+                (name, (v * 100.0).round() / 100.0)
+            }),
+            score_chart: chart::bar_chart("scores", "得分分布（百分比）", &score_bars),
+            score_bars,
+            time_chart: chart::bar_chart("times", "用时分布（分钟）", &time_bars),
+            time_bars,
+            trend_chart: chart::line_chart("trend", "每周通过率（%）", &trend, 100.0),
+            trend,
+            items: item_rows(file, &stats),
+            paragraphs: paragraph_rows(state, file, &bank, &responses),
+        }
     }
 }
 
@@ -266,7 +253,7 @@ fn round(x: f64) -> f64 {
 }
 
 /// Pass rate per week (weeks start on Monday, UTC), labelled by the Monday's date.
-fn weekly_pass_rate(attempts: &[GradedAttempt]) -> Vec<Point> {
+fn weekly_pass_rate(attempts: &[&Graded]) -> Vec<Point> {
     let mut weeks: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
     for a in attempts {
         let day = a.submitted_ms.div_euclid(DAY_MS);
@@ -290,11 +277,7 @@ fn item_rows(file: &QuizFile, stats: &ExamStats) -> Vec<ItemRow> {
         .items
         .iter()
         .filter_map(|s| {
-            let item = file
-                .quiz
-                .items
-                .iter()
-                .find(|i| i.question.id == s.question)?;
+            let item = file.quiz.items.get(s.question)?;
             let texts = options(&item.question.body);
             let keys = match &item.key.rule {
                 Rule::Choice { correct, .. } => correct.as_slice(),
@@ -304,7 +287,7 @@ fn item_rows(file: &QuizFile, stats: &ExamStats) -> Vec<ItemRow> {
                 .options
                 .iter()
                 .map(|o| {
-                    let index = o.option.as_deref().and_then(|i| i.parse::<usize>().ok());
+                    let index = o.option;
                     OptionRow {
                         text: match index {
                             Some(i) => texts.and_then(|t| t.get(i)).cloned().unwrap_or_default(),
@@ -318,7 +301,7 @@ fn item_rows(file: &QuizFile, stats: &ExamStats) -> Vec<ItemRow> {
                 })
                 .collect();
             Some(ItemRow {
-                id: s.question.clone(),
+                id: item.question.id.clone(),
                 prompt: item.question.prompt.chars().take(80).collect(),
                 topic: item.question.topic.clone().unwrap_or_default(),
                 attempts: s.attempts,
@@ -343,30 +326,29 @@ fn flag_text(flag: Flag) -> &'static str {
 fn paragraph_rows(
     state: &AppState,
     file: &QuizFile,
-    attempts: &[analysis::Attempt],
+    bank: &[analysis::Question],
+    responses: &[&[analysis::Response]],
 ) -> Vec<ParagraphRow> {
-    let source_of = |question: &str| {
-        let item = file.quiz.items.iter().find(|i| i.question.id == question)?;
-        item.question.source.as_ref().map(|l| l.target.as_str())
-    };
-    analysis::miss_rates(attempts, source_of)
-        .into_iter()
-        .map(|(source, responses, miss)| {
-            let link = file
-                .quiz
-                .items
-                .iter()
-                .filter_map(|i| i.question.source.as_ref())
-                .find(|l| l.target == source);
-            let (label, href) = link.map_or((source.to_owned(), None), |l| paragraph(state, l));
-            ParagraphRow {
-                source: label,
-                href,
-                responses,
-                miss_rate: round(miss * 100.0),
-            }
-        })
-        .collect()
+    let sources: HashMap<u32, &crate::quiz::Link> = bank
+        .iter()
+        .zip(&file.quiz.items)
+        .filter_map(|(q, item)| Some((q.key, item.question.source.as_ref()?)))
+        .collect();
+    analysis::miss_rates(responses, |key| {
+        sources.get(&key).map(|l| l.target.as_str())
+    })
+    .into_iter()
+    .map(|(target, responses, miss)| {
+        let link = sources.values().find(|l| l.target == target);
+        let (label, href) = link.map_or((target.to_owned(), None), |l| paragraph(state, l));
+        ParagraphRow {
+            source: label,
+            href,
+            responses,
+            miss_rate: round(miss * 100.0),
+        }
+    })
+    .collect()
 }
 
 /// Item statistics as CSV: one row per question and option.
@@ -378,8 +360,15 @@ pub async fn items_csv(
 ) -> ApiResult<Response> {
     let scope = Scope::of(&user, &filters.team)?;
     let (file, _) = exam(&state, &id)?;
-    let attempts = graded(&state, &id, &scope, &filters).await?;
-    let stats = analysis::analyse(&bank(file), &analysed(file, &attempts));
+    let window = window(&filters)?;
+    let members = members(&state, &scope).await?;
+    let stats = {
+        let gradebook = state.gradebook.read(&state.store, &state.site).await?;
+        let attempts = select(&gradebook, &id, members.as_deref(), window);
+        let responses: Vec<&[analysis::Response]> =
+            attempts.iter().map(|a| gradebook.responses(a)).collect();
+        analysis::analyse(&bank(file, &gradebook), &responses)
+    };
     let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
         "题目",
@@ -442,13 +431,13 @@ pub const RESULTS_HEADER: [&str; 10] = [
 
 /// One graded attempt as a line of the results export.
 pub fn results_record(row: &ResultLine) -> String {
-    let percent = if row.max_points > 0.0 {
-        round(row.points * 100.0 / row.max_points)
+    let percent = if row.sitting.max_points > 0.0 {
+        round(row.sitting.points * 100.0 / row.sitting.max_points)
     } else {
         0.0
     };
-    let minutes = round((row.submitted_ms - row.started_ms) as f64 / 60_000.0);
-    let submitted = minute(row.submitted_ms);
+    let minutes = round((row.sitting.submitted_ms - row.sitting.started_ms) as f64 / 60_000.0);
+    let submitted = minute(row.sitting.submitted_ms);
     record(&[
         Cell::Text(&row.login),
         Cell::Text(&row.name),
@@ -456,10 +445,10 @@ pub fn results_record(row: &ResultLine) -> String {
         Cell::Text(&row.exam_id),
         Cell::Text(&submitted),
         Cell::Number(minutes),
-        Cell::Number(row.points),
-        Cell::Number(row.max_points),
+        Cell::Number(row.sitting.points),
+        Cell::Number(row.sitting.max_points),
         Cell::Number(percent),
-        Cell::Text(if row.passed { "是" } else { "否" }),
+        Cell::Text(if row.sitting.passed { "是" } else { "否" }),
     ])
 }
 

@@ -1,18 +1,17 @@
 //! Team readiness: every agent's standing on every exam, at a glance.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
 use serde::Serialize;
 
-use crate::site::LessonIndex;
 use crate::spreadsheet::{Cell, CsvWriter};
-use crate::store::{AgentRow, AttemptCount, StandingCertificate};
+use crate::store::AgentRow;
 
 use super::super::auth::{CurrentUser, frame};
-use super::super::certificates::Cited;
 use super::super::error::{ApiError, ApiResult};
+use super::super::gradebook::Certificate;
 use super::super::state::AppState;
 use super::{Filters, Scope, csv_response};
 
@@ -71,17 +70,11 @@ impl Standing {
     }
 
     /// The standing from the agent's newest unrevoked certificate (if any) and how
-    /// many graded attempts they made; `changed` tells whether a paragraph the
-    /// certificate cites now reads differently.
-    pub fn of(
-        certificate: Option<&StandingCertificate>,
-        graded: i64,
-        changed: impl Fn(&StandingCertificate) -> bool,
-        now_ms: i64,
-    ) -> Standing {
+    /// many graded attempts they made.
+    pub fn of(certificate: Option<&Certificate>, graded: u32, now_ms: i64) -> Standing {
         match certificate {
             Some(c) if c.expires_ms.is_some_and(|e| e <= now_ms) => Standing::Expired,
-            Some(c) if changed(c) => Standing::Recertify,
+            Some(c) if c.stale => Standing::Recertify,
             Some(c) if c.expires_ms.is_some_and(|e| e - now_ms <= EXPIRING_MS) => {
                 Standing::Expiring
             }
@@ -107,76 +100,28 @@ async fn board(state: &AppState, scope: &Scope) -> ApiResult<Board> {
         .map(|q| (q.quiz.id.clone(), q.quiz.title.clone()))
         .collect();
     let agents = state.store.agents(&scope.team).await?;
-    let mut certificates: HashMap<(String, String), StandingCertificate> = HashMap::new();
-    for c in state.store.standing_certificates(&scope.team).await? {
-        // Newest first: keep the first per agent and exam.
-        certificates
-            .entry((c.user_id.clone(), c.exam_id.clone()))
-            .or_insert(c);
-    }
-    let counts: HashMap<(String, String), i64> = state
-        .store
-        .attempt_counts(&scope.team)
-        .await?
-        .into_iter()
-        .map(
-            |AttemptCount {
-                 user_id,
-                 exam_id,
-                 graded,
-             }| ((user_id, exam_id), graded),
-        )
-        .collect();
-    let current = CurrentParagraphs::new(state);
     let now = state.now_ms();
+    let gradebook = state.gradebook.read(&state.store, &state.site).await?;
+    let numbers: Vec<Option<u32>> = exams.iter().map(|(id, _)| gradebook.exam(id)).collect();
     let agents = agents
         .into_iter()
         .map(|agent| {
-            let standings = exams
+            let user = gradebook.user(&agent.id);
+            let standings = numbers
                 .iter()
-                .map(|(exam, _)| {
-                    let key = (agent.id.clone(), exam.clone());
-                    let graded = counts.get(&key).copied().unwrap_or(0);
-                    Standing::of(certificates.get(&key), graded, |c| current.changed(c), now)
+                .map(|&exam| match (user, exam) {
+                    (Some(user), Some(exam)) => Standing::of(
+                        gradebook.newest_certificate(user, exam),
+                        gradebook.graded(user, exam),
+                        now,
+                    ),
+                    _ => Standing::Never,
                 })
                 .collect();
             (agent, standings)
         })
         .collect();
     Ok(Board { exams, agents })
-}
-
-/// The hash of each cited paragraph as the loaded handbook has it, to tell which
-/// certificates cite a paragraph that has changed since they were issued.
-struct CurrentParagraphs {
-    hashes: HashMap<(String, String), String>,
-}
-
-impl CurrentParagraphs {
-    fn new(state: &AppState) -> CurrentParagraphs {
-        let mut hashes = HashMap::new();
-        for file in state.site.quizzes.iter().filter(|q| q.quiz.is_exam()) {
-            for link in file
-                .quiz
-                .items
-                .iter()
-                .filter_map(|i| i.question.source.as_ref())
-            {
-                let text = state.site.library.cited_text(link).unwrap_or_default();
-                let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
-                hashes.insert((file.quiz.id.clone(), link.target.clone()), hash);
-            }
-        }
-        CurrentParagraphs { hashes }
-    }
-
-    fn changed(&self, certificate: &StandingCertificate) -> bool {
-        let cited: Vec<Cited> = serde_json::from_str(&certificate.cited).unwrap_or_default();
-        cited.iter().any(|c| {
-            let key = (certificate.exam_id.clone(), c.source.clone());
-            self.hashes.get(&key).is_some_and(|now| *now != c.hash)
-        })
-    }
 }
 
 #[derive(Serialize)]
@@ -401,45 +346,43 @@ pub async fn csv(
 mod tests {
     use super::*;
 
-    fn certificate(expires_ms: Option<i64>) -> StandingCertificate {
-        StandingCertificate {
-            user_id: "u".into(),
-            exam_id: "e".into(),
-            issued_ms: 0,
-            expires_ms,
-            cited: "[]".into(),
-        }
+    fn certificate(expires_ms: Option<i64>, stale: bool) -> Certificate {
+        Certificate::new(0, expires_ms, stale)
     }
 
     #[test]
     fn standing_follows_the_newest_certificate_then_the_attempts() {
         let day = 24 * 3600 * 1000;
         let now = 100 * day;
-        let unchanged = |_: &StandingCertificate| false;
         let cases = [
-            (Some(certificate(None)), 1, Standing::Certified),
+            (Some(certificate(None, false)), 1, Standing::Certified),
             (
-                Some(certificate(Some(now + 31 * day))),
+                Some(certificate(Some(now + 31 * day), false)),
                 1,
                 Standing::Certified,
             ),
             (
-                Some(certificate(Some(now + 30 * day))),
+                Some(certificate(Some(now + 30 * day), false)),
                 1,
                 Standing::Expiring,
             ),
-            (Some(certificate(Some(now))), 1, Standing::Expired),
+            (Some(certificate(Some(now), false)), 1, Standing::Expired),
             (None, 2, Standing::Failed),
             (None, 0, Standing::Never),
+            (
+                Some(certificate(Some(now + 5 * day), true)),
+                1,
+                Standing::Recertify,
+            ),
+            // An expired certificate is expired, whatever changed since.
+            (
+                Some(certificate(Some(now - day), true)),
+                1,
+                Standing::Expired,
+            ),
         ];
         for (c, graded, expected) in cases {
-            assert_eq!(Standing::of(c.as_ref(), graded, unchanged, now), expected);
+            assert_eq!(Standing::of(c.as_ref(), graded, now), expected);
         }
-        let changed = |_: &StandingCertificate| true;
-        let c = certificate(Some(now + 5 * day));
-        assert_eq!(Standing::of(Some(&c), 1, changed, now), Standing::Recertify);
-        // An expired certificate is expired, whatever changed since.
-        let c = certificate(Some(now - day));
-        assert_eq!(Standing::of(Some(&c), 1, changed, now), Standing::Expired);
     }
 }
