@@ -2,12 +2,16 @@
 //!
 //! Seeds a company of `--agents` agents (default 10,000) with `--attempts` graded
 //! attempts each (default 20: 200,000 attempts), simulated and graded by the demo's
-//! code, in a fresh SQLite database in a temp folder or in `--database-url
-//! postgres://…` (which must be empty). Then renders every dashboard page through the
-//! server's router, signed in as the admin (every team) and as a supervisor (one
-//! team), `--runs` times each, and prints the time to the last byte of each page: best,
-//! median and worst. The CSV export of all results is timed too, with the most memory
-//! the process held before and after it (it streams: it must not grow with the rows).
+//! code, in a fresh SQLite database in a temp folder, in `--keep FILE` (SQLite, kept
+//! for later runs) or in `--database-url postgres://…`. A database that already has
+//! agents (seeded by an earlier run) is migrated and reused instead. Then it adds any
+//! attempts graded before the gradebook existed, reads the gradebook into memory, and
+//! renders every dashboard page (`--only TEXT`: those whose name contains it) through
+//! the server's router, signed in as the admin (every team), a supervisor (one team)
+//! or an agent, `--runs` times each, and prints the time to the last byte of each
+//! page: best, median and worst. The CSV export of all results is timed too, with the
+//! most memory the process held before and after it (it streams: it must not grow
+//! with the rows).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,6 +35,8 @@ struct Options {
     database_url: Option<String>,
     /// A SQLite file to seed once and reuse on later runs.
     keep: Option<PathBuf>,
+    /// Time only the pages whose name contains this.
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -40,6 +46,7 @@ fn options() -> Options {
         runs: 5,
         database_url: None,
         keep: None,
+        only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -50,6 +57,7 @@ fn options() -> Options {
             "--runs" => o.runs = value().parse().expect("a number"),
             "--database-url" => o.database_url = Some(value()),
             "--keep" => o.keep = Some(PathBuf::from(value())),
+            "--only" => o.only = Some(value()),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -107,7 +115,6 @@ async fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (site, _) = Site::load(&repo, DraftPolicy::Exclude).expect("the shipped handbook loads");
     let dir = tempfile::tempdir().expect("a temp dir");
-    let kept = o.keep.as_ref().is_some_and(|path| path.exists());
     let (store, backend) = match (&o.database_url, &o.keep) {
         (Some(url), _) => (Store::connect(url).await.expect("connect"), "PostgreSQL"),
         (None, Some(path)) => (Store::open_sqlite(path).await.expect("open"), "SQLite"),
@@ -120,6 +127,8 @@ async fn main() {
     };
     let migrating = Instant::now();
     store.migrate().await.expect("migrate");
+    // A database seeded by an earlier run (`--keep FILE`, or a PostgreSQL one) is reused.
+    let kept = !store.agents("").await.expect("agents").is_empty();
     if kept {
         println!(
             "dashboard_load on {backend}: reusing the seeded database (migrated in {:.1} s)",
@@ -252,7 +261,8 @@ async fn main() {
         "page", "best ms", "med ms", "max ms", "bytes"
     );
     let mut slowest: f64 = 0.0;
-    for (name, path, cookie) in &pages {
+    let wanted = |name: &str| o.only.as_deref().is_none_or(|only| name.contains(only));
+    for (name, path, cookie) in pages.iter().filter(|(name, _, _)| wanted(name)) {
         let mut times = Vec::new();
         let mut size = 0;
         let mut failed = None;
@@ -290,7 +300,7 @@ async fn main() {
 
     // The export of every result: streamed, so memory must not grow with the rows.
     let before = peak_rss_kb();
-    for exam in &exams {
+    for exam in exams.iter().filter(|_| wanted("results CSV")) {
         let (status, bytes, took) = fetch(
             &app,
             &format!("/dashboard/exams/{exam}/results.csv"),

@@ -12,15 +12,26 @@ CREATE TABLE cited_sets (
 ALTER TABLE certificates ADD COLUMN cited_set TEXT REFERENCES cited_sets(hash);
 CREATE INDEX certificates_attempt ON certificates(attempt_id);
 CREATE INDEX certificates_revoked ON certificates(revoked_ms) WHERE revoked_ms IS NOT NULL;
+-- The certificates still to move into sets (none once moved: every start looks).
+CREATE INDEX certificates_unmoved ON certificates(id) WHERE cited_set IS NULL;
 
--- Every graded attempt once, numbered in the order the grades were written (seq),
--- with each question's outcome as the statistics read it: JSON
--- [[question id, share of its marks earned, [chosen option indices] or null], …] in
--- paper order. Written in the grading transaction; attempts graded before this
+-- Every graded attempt once, numbered in the order the grades were written (seq):
+-- who sat which exam when, the score, and each question's outcome as the statistics
+-- read it: JSON [[question id, share of its marks earned, [chosen option indices] or
+-- null], …] in paper order. Written in the grading transaction, copied from the
+-- attempt (which a grade never changes again), so the results views read this small
+-- table and not the attempts' papers and answers. Attempts graded before this
 -- migration are added when a server first starts on it (their questions are read
 -- against the handbook it serves).
 CREATE TABLE graded_attempts (
     seq BIGSERIAL PRIMARY KEY,
     attempt_id TEXT NOT NULL UNIQUE REFERENCES attempts(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    exam_id TEXT NOT NULL,
+    started_ms BIGINT NOT NULL,
+    submitted_ms BIGINT NOT NULL,
+    points DOUBLE PRECISION NOT NULL,
+    max_points DOUBLE PRECISION NOT NULL,
+    passed BIGINT NOT NULL,
     responses TEXT NOT NULL
 );

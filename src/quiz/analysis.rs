@@ -144,7 +144,7 @@ struct Dealt {
 /// responses to questions outside the bank are ignored, and so is a question's second
 /// response in one attempt.
 pub fn analyse(bank: &[Question], attempts: &[&[Response]]) -> ExamStats {
-    let position: HashMap<u32, usize> = bank.iter().enumerate().map(|(i, q)| (q.key, i)).collect();
+    let position = Positions::of(bank);
     // Strongest first; stable, so equal scores keep the order given.
     let scores: Vec<f64> = attempts.iter().map(|a| score(a)).collect();
     let mut ranked: Vec<usize> = (0..attempts.len()).collect();
@@ -153,7 +153,7 @@ pub fn analyse(bank: &[Question], attempts: &[&[Response]]) -> ExamStats {
     let mut seen: Vec<usize> = vec![usize::MAX; bank.len()];
     for &a in &ranked {
         for r in attempts[a] {
-            let Some(&q) = position.get(&r.question) else {
+            let Some(q) = position.get(r.question) else {
                 continue;
             };
             if seen[q] == a {
@@ -176,6 +176,52 @@ pub fn analyse(bank: &[Question], attempts: &[&[Response]]) -> ExamStats {
         attempts: attempts.len(),
         items,
         consistency: consistency(attempts),
+    }
+}
+
+/// Where each key is in the bank: a table indexed by key when keys are small (they
+/// are numbers handed out in order), a map otherwise.
+enum Positions {
+    Table(Vec<Option<usize>>),
+    Map(HashMap<u32, usize>),
+}
+
+impl Positions {
+    /// Keys up to this make a table.
+    const TABLE_UP_TO: u32 = 1 << 16;
+
+    fn of(bank: &[Question]) -> Positions {
+        let small = bank
+            .iter()
+            .all(|q| q.key < Self::TABLE_UP_TO || q.key == u32::MAX);
+        if small {
+            let len = bank
+                .iter()
+                .filter(|q| q.key != u32::MAX)
+                .map(|q| q.key as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut table = vec![None; len];
+            for (i, q) in bank.iter().enumerate().rev() {
+                if let Some(slot) = table.get_mut(q.key as usize) {
+                    *slot = Some(i);
+                }
+            }
+            Positions::Table(table)
+        } else {
+            let mut map = HashMap::new();
+            for (i, q) in bank.iter().enumerate() {
+                map.entry(q.key).or_insert(i);
+            }
+            Positions::Map(map)
+        }
+    }
+
+    fn get(&self, key: u32) -> Option<usize> {
+        match self {
+            Positions::Table(table) => table.get(key as usize).copied().flatten(),
+            Positions::Map(map) => map.get(&key).copied(),
+        }
     }
 }
 
@@ -307,12 +353,34 @@ pub fn miss_rates<G: Ord + Copy>(
     attempts: &[&[Response]],
     group_of: impl Fn(u32) -> Option<G>,
 ) -> Vec<(G, usize, f64)> {
-    let mut sums: BTreeMap<G, (usize, f64)> = BTreeMap::new();
+    // Per question first (a cheap lookup per response), then per group.
+    let mut small: Vec<(usize, f64)> = Vec::new();
+    let mut large: HashMap<u32, (usize, f64)> = HashMap::new();
     for response in attempts.iter().flat_map(|a| a.iter()) {
-        if let Some(group) = group_of(response.question) {
+        let entry = if response.question < Positions::TABLE_UP_TO {
+            let k = response.question as usize;
+            if small.len() <= k {
+                small.resize(k + 1, (0, 0.0));
+            }
+            &mut small[k]
+        } else {
+            large.entry(response.question).or_default()
+        };
+        entry.0 += 1;
+        entry.1 += 1.0 - f64::from(response.score);
+    }
+    let by_question = small
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(k, sums)| (k as u32, sums))
+        .chain(large);
+    let mut sums: BTreeMap<G, (usize, f64)> = BTreeMap::new();
+    for (question, (n, missed)) in by_question {
+        if let Some(group) = group_of(question) {
             let entry = sums.entry(group).or_default();
-            entry.0 += 1;
-            entry.1 += 1.0 - f64::from(response.score);
+            entry.0 += n;
+            entry.1 += missed;
         }
     }
     let mut rates: Vec<(G, usize, f64)> = sums

@@ -22,9 +22,9 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use serde::Deserialize;
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::quiz::analysis::{self, Response};
 use crate::site::{LessonIndex, Site};
@@ -302,21 +302,22 @@ pub struct Gradebook {
 }
 
 impl Gradebook {
-    /// The mirror, brought up to date with the store. Hold it only while computing:
-    /// bringing it up to date waits for every reader.
+    /// The mirror, brought up to date with the store. Hold it only while computing,
+    /// not while rendering or writing a response: bringing it up to date waits for
+    /// every reader.
     pub async fn read(
         &self,
         store: &Store,
         site: &Site,
     ) -> Result<RwLockReadGuard<'_, Mirror>, StoreError> {
         self.refresh(store, site).await?;
-        Ok(self.mirror.read().unwrap_or_else(PoisonError::into_inner))
+        Ok(self.mirror.read().await)
     }
 
     async fn refresh(&self, store: &Store, site: &Site) -> Result<(), StoreError> {
         let _one = self.refreshing.lock().await;
         let (last_seq, held, revocations, known) = {
-            let m = self.current();
+            let m = self.current().await;
             (
                 m.last_seq,
                 m.attempts.len() as i64,
@@ -333,7 +334,7 @@ impl Gradebook {
             .await?;
         let added = rows.len() as i64;
         if added > 0 {
-            let mut m = self.write();
+            let mut m = self.write().await;
             for row in rows {
                 m.add(row);
             }
@@ -342,16 +343,16 @@ impl Gradebook {
             && held + added < graded
         {
             self.catch_up(store, last_seq, graded).await?;
-            if (self.current().attempts.len() as i64) < graded {
+            if (self.current().await.attempts.len() as i64) < graded {
                 return self.reload(store, site).await;
             }
         }
-        if self.current().sets.numbers.len() > known {
+        if self.current().await.sets.numbers.len() > known {
             self.compare_sets(store, site).await?;
         }
         if totals.revoked != revocations {
             let ids = store.revoked_certificates().await?;
-            self.write().revoke(ids, totals.revoked);
+            self.write().await.revoke(ids, totals.revoked);
         }
         Ok(())
     }
@@ -362,7 +363,7 @@ impl Gradebook {
         store
             .gradebook_since(last_seq.saturating_sub(LATE_WINDOW), |row| rows.push(row))
             .await?;
-        let mut m = self.write();
+        let mut m = self.write().await;
         for row in rows {
             if !m.has(row.seq) {
                 m.add(row);
@@ -388,23 +389,23 @@ impl Gradebook {
                 "graded attempts with unreadable responses are left out of item analysis"
             );
         }
-        *self.write() = fresh;
+        *self.write().await = fresh;
         Ok(())
     }
 
     async fn compare_sets(&self, store: &Store, site: &Site) -> Result<(), StoreError> {
-        let uncompared = self.current().uncompared();
+        let uncompared = self.current().await.uncompared();
         let stale = compare(store, site, uncompared).await?;
-        self.write().compared(&stale);
+        self.write().await.compared(&stale);
         Ok(())
     }
 
-    fn current(&self) -> RwLockReadGuard<'_, Mirror> {
-        self.mirror.read().unwrap_or_else(PoisonError::into_inner)
+    async fn current(&self) -> RwLockReadGuard<'_, Mirror> {
+        self.mirror.read().await
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Mirror> {
-        self.mirror.write().unwrap_or_else(PoisonError::into_inner)
+    async fn write(&self) -> RwLockWriteGuard<'_, Mirror> {
+        self.mirror.write().await
     }
 }
 

@@ -256,17 +256,24 @@ impl Store {
     }
 }
 
-/// Adds a graded attempt to the statistics' log (`graded_attempts`) on `conn`.
+/// Adds a graded attempt to the gradebook's log (`graded_attempts`) on `conn`, with
+/// the grade as the attempt's row has it (skipped if it is there already).
 pub(super) async fn insert_graded(
     conn: &mut AnyConnection,
     attempt_id: &str,
     responses: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO graded_attempts (attempt_id, responses) VALUES ($1, $2)")
-        .bind(attempt_id)
-        .bind(responses)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO graded_attempts (attempt_id, user_id, exam_id, started_ms, submitted_ms, \
+         points, max_points, passed, responses) \
+         SELECT id, user_id, exam_id, started_ms, submitted_ms, points, max_points, passed, $2 \
+         FROM attempts WHERE id = $1 AND submitted_ms IS NOT NULL \
+         ON CONFLICT (attempt_id) DO NOTHING",
+    )
+    .bind(attempt_id)
+    .bind(responses)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
