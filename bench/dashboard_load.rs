@@ -209,6 +209,16 @@ async fn main() {
         ),
         ("exams".into(), "/dashboard/exams/".into(), &admin),
         (
+            "lessons that confuse, all exams and teams".into(),
+            "/dashboard/lessons/".into(),
+            &admin,
+        ),
+        (
+            "lessons that confuse, one team, 2026".into(),
+            format!("/dashboard/lessons/?team={team_q}&from=2026-01-01&to=2026-12-31"),
+            &admin,
+        ),
+        (
             "onboarding progress, all teams".into(),
             "/dashboard/progress/".into(),
             &admin,

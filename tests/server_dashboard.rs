@@ -76,13 +76,15 @@ async fn company(h: &Harness) -> People {
     }
 }
 
-const ROUTES: [&str; 6] = [
+const ROUTES: [&str; 8] = [
     "/dashboard/",
     "/dashboard/exams/",
     "/dashboard/status.csv",
     "/dashboard/exams/aftersales-exam/",
     "/dashboard/exams/aftersales-exam/items.csv",
     "/dashboard/exams/aftersales-exam/results.csv",
+    "/dashboard/lessons/",
+    "/dashboard/lessons.csv",
 ];
 
 /// Who may open each route: every boundary, on every route.
@@ -100,7 +102,8 @@ async fn access_is_role_gated_on_every_route(h: &Harness) {
             assert_eq!(r.status, StatusCode::OK, "{who} on {route}: {}", r.body);
         }
         let trainer = h.get(route, Some(&p.trainer)).await;
-        let aggregate = route.contains("/exams/") && !route.ends_with("results.csv");
+        let aggregate = (route.contains("/exams/") || route.contains("/lessons"))
+            && !route.ends_with("results.csv");
         let expected = if aggregate {
             StatusCode::OK
         } else {
@@ -836,6 +839,63 @@ async fn progress_syncs_validated_batches(h: &Harness) {
     assert!(rows[1].contains(&format!("<td>0 / {total}</td>")));
 }
 
+/// Lessons that confuse: the paragraphs the exam cites, ranked by missed marks, the
+/// same in the CSV; a team whose agents got everything right missed nothing.
+async fn lessons_rank_the_paragraphs_people_miss(h: &Harness) {
+    let p = company(h).await;
+    let page = h.get("/dashboard/lessons/", Some(&p.trainer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = table_rows(&page.body, "lessons");
+    assert!(!rows.is_empty(), "{}", page.body);
+    // Each row ends with responses and miss rate; most missed first.
+    let figures = |row: &str| -> (usize, f64) {
+        let cells: Vec<&str> = row
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.split("</td>").next().unwrap())
+            .collect();
+        let n = cells.len();
+        (cells[n - 2].parse().unwrap(), cells[n - 1].parse().unwrap())
+    };
+    let rates: Vec<f64> = rows.iter().map(|r| figures(r).1).collect();
+    assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
+    // 李四 left every answer blank, the others got all right: somebody missed something.
+    assert!(rates[0] > 0.0);
+    let csv = h.get("/dashboard/lessons.csv", Some(&p.trainer)).await;
+    assert!(csv.body.starts_with('\u{feff}'));
+    let lines: Vec<&str> = csv.body.trim_end().split("\r\n").skip(1).collect();
+    assert_eq!(lines.len(), rows.len(), "{lines:?}");
+    for (line, row) in lines.iter().zip(&rows) {
+        let (responses, rate) = figures(row);
+        assert!(
+            line.ends_with(&format!(",{responses},{rate}")),
+            "{line} vs {row}"
+        );
+    }
+    // Team OTHER's one agent got everything right.
+    let other = h
+        .get(
+            &format!("/dashboard/lessons/?team={}", urlencode(OTHER)),
+            Some(&p.trainer),
+        )
+        .await;
+    let other_rows = table_rows(&other.body, "lessons");
+    assert!(!other_rows.is_empty());
+    assert!(
+        other_rows.iter().all(|r| figures(r).1 == 0.0),
+        "{other_rows:?}"
+    );
+    // Nothing submitted in the window: no rows, and the page says so.
+    let empty = h
+        .get(
+            "/dashboard/lessons/?from=2020-01-01&to=2020-01-02",
+            Some(&p.admin),
+        )
+        .await;
+    assert!(table_rows(&empty.body, "lessons").is_empty());
+    assert!(empty.body.contains("还没有交卷记录"));
+}
+
 /// The exam page's count of graded attempts.
 async fn graded_count(h: &Harness, admin: &str) -> usize {
     let page = h
@@ -973,4 +1033,5 @@ scenarios!(
     rule_changes_are_recorded_and_acknowledged,
     progress_syncs_validated_batches,
     the_views_follow_every_change,
+    lessons_rank_the_paragraphs_people_miss,
 );

@@ -64,6 +64,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/server/dashboard_exams.html"),
     ),
     (
+        "server/dashboard_lessons.html",
+        include_str!("../../themes/default/templates/server/dashboard_lessons.html"),
+    ),
+    (
         "server/dashboard_exam.html",
         include_str!("../../themes/default/templates/server/dashboard_exam.html"),
     ),

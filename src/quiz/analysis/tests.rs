@@ -243,3 +243,44 @@ fn miss_rates_rank_the_paragraphs_people_get_wrong() {
         [("Y", 2, 1.0), ("X", 3, 0.5)]
     );
 }
+
+#[test]
+fn a_multiple_choice_answer_counts_for_every_option_it_chose() {
+    // Three attempts at one multiple-choice question with options 0..3 (key: 0 and 2):
+    // {0, 2} right, {0, 1} half, {3} wrong. Shares: option 0 in 2 of 3, 1 in 1, 2 in 1,
+    // 3 in 1, unanswered none. round(3 × .27) = 1: upper {0, 2}, lower {3}.
+    let attempts: Vec<Vec<Response>> = [(&[0, 2][..], 1.0), (&[0, 1][..], 0.5), (&[3][..], 0.0)]
+        .iter()
+        .map(|(chosen, score)| {
+            vec![Response {
+                question: 1,
+                score: *score,
+                chosen: choices(chosen.iter().copied()),
+            }]
+        })
+        .collect();
+    let bank = [Question { key: 1, options: 4 }];
+    let stats = analyse(&bank, &slices(&attempts));
+    let item = &stats.items[0];
+    assert_eq!(item.facility, 0.5);
+    assert_eq!(item.discrimination, Some(1.0));
+    let shares: Vec<(Option<usize>, f64, f64, f64)> = item
+        .options
+        .iter()
+        .map(|o| (o.option, o.share, o.upper, o.lower))
+        .collect();
+    let third = 1.0 / 3.0;
+    assert_eq!(
+        shares,
+        [
+            (Some(0), 2.0 * third, 1.0, 0.0),
+            (Some(1), third, 0.0, 0.0),
+            (Some(2), third, 1.0, 0.0),
+            (Some(3), third, 0.0, 1.0),
+            (None, 0.0, 0.0, 0.0),
+        ]
+    );
+    // Options past the most a mask holds are dropped, not wrapped onto others.
+    assert_eq!(choices([MAX_OPTIONS, 1]), choices([1]));
+    assert_eq!(choices([MAX_OPTIONS]), None);
+}

@@ -3,7 +3,7 @@
 //! miss. Aggregates only (trainers see them too); the results export, which lists
 //! agents, needs a scope that may see agents' records.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -22,7 +22,8 @@ use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::gradebook::{Graded, Mirror};
 use super::super::state::{AppState, instant};
-use super::{Filters, Scope, csv_response, minute, paragraph};
+use super::lessons::{ParagraphRow, Tally};
+use super::{Filters, Scope, csv_response, minute};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -36,7 +37,7 @@ fn exam<'a>(state: &'a AppState, id: &str) -> ApiResult<(&'a QuizFile, &'a ExamS
 }
 
 /// `[from, to)` in milliseconds from the filters' inclusive dates (open when empty).
-fn window(filters: &Filters) -> ApiResult<(i64, i64)> {
+pub(super) fn window(filters: &Filters) -> ApiResult<(i64, i64)> {
     let day = |text: &str| -> ApiResult<Option<i64>> {
         if text.is_empty() {
             return Ok(None);
@@ -52,7 +53,7 @@ fn window(filters: &Filters) -> ApiResult<(i64, i64)> {
 }
 
 /// Who the scope's team is (every user's id), or `None` for every team.
-async fn members(state: &AppState, scope: &Scope) -> ApiResult<Option<Vec<String>>> {
+pub(super) async fn members(state: &AppState, scope: &Scope) -> ApiResult<Option<Vec<String>>> {
     if scope.team.is_empty() {
         return Ok(None);
     }
@@ -61,7 +62,7 @@ async fn members(state: &AppState, scope: &Scope) -> ApiResult<Option<Vec<String
 
 /// The graded attempts at exam `id` by `members` (everyone when `None`) submitted in
 /// `[from, to)`, in the gradebook's order.
-fn select<'m>(
+pub(super) fn select<'m>(
     gradebook: &'m Mirror,
     id: &str,
     members: Option<&[String]>,
@@ -83,7 +84,7 @@ fn select<'m>(
 /// The bank as the analysis takes it: each question by its number in the gradebook, with
 /// its option count. A question no attempt answered has no number and gets one that
 /// no response has.
-fn bank(file: &QuizFile, gradebook: &Mirror) -> Vec<analysis::Question> {
+pub(super) fn bank(file: &QuizFile, gradebook: &Mirror) -> Vec<analysis::Question> {
     file.quiz
         .items
         .iter()
@@ -136,14 +137,6 @@ struct OptionRow {
     share: f64,
     upper: f64,
     lower: f64,
-}
-
-#[derive(Serialize)]
-struct ParagraphRow {
-    source: String,
-    href: Option<String>,
-    responses: usize,
-    miss_rate: f64,
 }
 
 pub async fn page(
@@ -243,12 +236,16 @@ impl Figures {
             trend_chart: chart::line_chart("trend", "每周通过率（%）", &trend, 100.0),
             trend,
             items: item_rows(file, &stats),
-            paragraphs: paragraph_rows(state, file, &bank, &responses),
+            paragraphs: {
+                let mut tally = Tally::default();
+                tally.add(file, &bank, &responses);
+                tally.rows(state)
+            },
         }
     }
 }
 
-fn round(x: f64) -> f64 {
+pub(super) fn round(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
@@ -321,34 +318,6 @@ fn flag_text(flag: Flag) -> &'static str {
         Flag::LowDiscrimination => "区分度低",
         Flag::NegativeDiscrimination => "高分者反而答错",
     }
-}
-
-fn paragraph_rows(
-    state: &AppState,
-    file: &QuizFile,
-    bank: &[analysis::Question],
-    responses: &[&[analysis::Response]],
-) -> Vec<ParagraphRow> {
-    let sources: HashMap<u32, &crate::quiz::Link> = bank
-        .iter()
-        .zip(&file.quiz.items)
-        .filter_map(|(q, item)| Some((q.key, item.question.source.as_ref()?)))
-        .collect();
-    analysis::miss_rates(responses, |key| {
-        sources.get(&key).map(|l| l.target.as_str())
-    })
-    .into_iter()
-    .map(|(target, responses, miss)| {
-        let link = sources.values().find(|l| l.target == target);
-        let (label, href) = link.map_or((target.to_owned(), None), |l| paragraph(state, l));
-        ParagraphRow {
-            source: label,
-            href,
-            responses,
-            miss_rate: round(miss * 100.0),
-        }
-    })
-    .collect()
 }
 
 /// Item statistics as CSV: one row per question and option.

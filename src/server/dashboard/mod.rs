@@ -11,6 +11,8 @@
 //!   sortable, filterable, paginated table, and which teams are fully certified.
 //! * [`exam`]: attempts, pass rate, score and time-taken distributions, the weekly
 //!   trend, item analysis (`quiz::analysis`) and the lesson paragraphs people miss.
+//! * [`lessons`]: the lesson paragraphs the exams cite, ranked by the marks people miss
+//!   on their questions, across exams.
 //! * [`changes`]: rule changes recorded when a rebuilt handbook is served, the agent's
 //!   page of changes to read and acknowledge (`/changes/`).
 //! * [`acknowledgements`]: who has not acknowledged which change, per team, and its CSV.
@@ -21,6 +23,7 @@ mod acknowledgements;
 mod agent;
 mod changes;
 mod exam;
+mod lessons;
 mod progress;
 mod readiness;
 
@@ -51,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .route("/progress/", get(progress::own))
         .route("/dashboard/progress/", get(progress::team))
         .route("/dashboard/exams/", get(exam::index))
+        .route("/dashboard/lessons/", get(lessons::page))
+        .route("/dashboard/lessons.csv", get(lessons::csv))
         .route("/dashboard/exams/{exam}/", get(exam::page))
         .route("/dashboard/exams/{exam}/items.csv", get(exam::items_csv))
         .route(
