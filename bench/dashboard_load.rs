@@ -134,6 +134,21 @@ async fn main() {
             "dashboard_load on {backend}: reusing the seeded database (migrated in {:.1} s)",
             migrating.elapsed().as_secs_f64()
         );
+        // One seeded before agents' activity was part of the volume gets it now.
+        if store.rule_changes().await.expect("changes").is_empty() {
+            let now = server::millis(time::OffsetDateTime::now_utc());
+            let seeding = Instant::now();
+            let made = server::demo::seed_activity(&store, &site, 7, now)
+                .await
+                .expect("seed activity");
+            println!(
+                "added {} lesson opens and {} acknowledgements of {} rule changes in {:.0} s",
+                made.lessons_opened,
+                made.acknowledged,
+                server::demo::VOLUME_CHANGES,
+                seeding.elapsed().as_secs_f64()
+            );
+        }
     } else {
         let now = server::millis(time::OffsetDateTime::now_utc());
         let hash = server::password::hash(PASSWORD).expect("hash");
@@ -142,10 +157,13 @@ async fn main() {
             .await
             .expect("seed");
         println!(
-            "dashboard_load on {backend}: seeded {} agents, {} attempts, {} certificates in {:.0} s",
+            "dashboard_load on {backend}: seeded {} agents, {} attempts, {} certificates, \
+             {} lesson opens, {} acknowledgements in {:.0} s",
             made.agents,
             made.attempts,
             made.certificates,
+            made.lessons_opened,
+            made.acknowledged,
             seeding.elapsed().as_secs_f64()
         );
     }
@@ -229,8 +247,23 @@ async fn main() {
             &supervisor,
         ),
         (
+            "onboarding progress, furthest behind, page 20".into(),
+            "/dashboard/progress/?sort=lessons&page=20".into(),
+            &admin,
+        ),
+        (
+            "onboarding progress CSV".into(),
+            "/dashboard/progress.csv".into(),
+            &admin,
+        ),
+        (
             "rule-change acknowledgements, all teams".into(),
             "/dashboard/changes/".into(),
+            &admin,
+        ),
+        (
+            "acknowledgements, one team, everyone, page 5".into(),
+            format!("/dashboard/changes/?team={team_q}&status=all&page=5"),
             &admin,
         ),
         (

@@ -201,9 +201,8 @@ async fn the_demo_company_has_every_standing(h: &Harness) {
     let changes = h.state.store.rule_changes().await.unwrap();
     assert_eq!(changes.len(), 1);
     assert!(changes[0].old_text.contains("旧版规则") && !changes[0].new_text.contains("旧版规则"));
-    let acks = h.state.store.acknowledgement_rows("", "").await.unwrap();
-    assert_eq!(acks.len(), 100);
-    let done = acks.iter().filter(|r| r.at_ms.is_some()).count();
+    let acks = h.state.store.acknowledgements("").await.unwrap();
+    let done: usize = acks.values().map(|users| users.len()).sum();
     assert_eq!(done, made.acknowledged);
     assert!(done > 30 && done < 90, "{done}");
     // Serving the same handbook finds nothing new.
@@ -221,6 +220,23 @@ async fn the_demo_company_has_every_standing(h: &Harness) {
     ] {
         assert!(csv.body.contains(standing), "no agent is {standing}");
     }
+    // Every agent was due to read the change; the list of all has each once.
+    let acks = h
+        .get("/dashboard/changes.csv?status=all", Some(&admin))
+        .await;
+    assert_eq!(acks.body.trim_end().split("\r\n").count(), 1 + 100);
+    // Agents at every stage of onboarding, as many lesson opens as were seeded.
+    let progress = h.get("/dashboard/progress.csv", Some(&admin)).await;
+    let lines: Vec<&str> = progress.body.trim_end().split("\r\n").skip(1).collect();
+    assert_eq!(lines.len(), 100);
+    for stage in ["还没开始", "学习中", "每课都已打开"] {
+        assert!(progress.body.contains(stage), "no agent is {stage}");
+    }
+    let opened: usize = lines
+        .iter()
+        .map(|l| l.split(',').nth(3).unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(opened, made.lessons_opened);
     // The same seed makes the same company.
     let again = Harness::sqlite().await;
     let remade = server::demo::seed(&again.state.store, site, hash, 100, 7, now)
@@ -416,6 +432,7 @@ async fn changes_and_progress_routes_are_role_gated(h: &Harness) {
         "/dashboard/changes/",
         "/dashboard/changes.csv",
         "/dashboard/progress/",
+        "/dashboard/progress.csv",
     ];
     for route in staff_routes {
         let anonymous = h.get(route, None).await;
@@ -432,6 +449,7 @@ async fn changes_and_progress_routes_are_role_gated(h: &Harness) {
         let asked = format!("{route}?team={}", urlencode(OTHER));
         let supervisor = h.get(&asked, Some(&p.supervisor)).await;
         assert_eq!(supervisor.status, StatusCode::OK, "{asked}");
+        assert!(!supervisor.body.contains("B001"), "{asked}");
         assert!(!supervisor.body.contains("HYPERLINK"), "{asked}");
     }
     // Every signed-in user has their own pages; nobody else's.
@@ -608,15 +626,13 @@ async fn rule_changes_are_recorded_and_acknowledged(h: &Harness) {
     h.clock.advance(Duration::minutes(5));
     let again = acknowledge(&rebuilt, &p.agent, &change.id).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
-    let rows = rebuilt
-        .state
-        .store
-        .acknowledgement_rows("", "")
-        .await
-        .unwrap();
-    let mine: Vec<_> = rows.iter().filter(|r| r.login == "A001").collect();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].at_ms, Some(h.state.now_ms() - 5 * 60_000));
+    let acks = rebuilt.state.store.acknowledgements("").await.unwrap();
+    let a001 = agent_id(h, "A001").await;
+    let mine: Vec<i64> = acks
+        .values()
+        .filter_map(|users| users.get(&a001).copied())
+        .collect();
+    assert_eq!(mine, [h.state.now_ms() - 5 * 60_000]);
     let page = rebuilt.get("/changes/", Some(&p.agent)).await;
     assert!(
         page.body.contains("没有等你确认的规则更新"),
@@ -836,7 +852,55 @@ async fn progress_syncs_validated_batches(h: &Harness) {
     let rows = table_rows(&team.body, "progress");
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(rows[0].contains("张三") && rows[0].contains(&format!("<td>2 / {total}</td>")));
+    // Last active: the practice report, stamped when it arrived.
+    assert!(rows[0].contains("<td>2027-03-01 09:00</td>"), "{}", rows[0]);
     assert!(rows[1].contains(&format!("<td>0 / {total}</td>")));
+    assert!(rows[1].contains("<td>—</td>"));
+    // The team's counts: two not started, one reading, nobody through.
+    let summary = table_rows(&team.body, "progress-teams");
+    assert_eq!(summary.len(), 1);
+    assert!(
+        summary[0].contains("<td>3</td><td>2</td><td>1</td><td>0</td><td>0</td>"),
+        "{}",
+        summary[0]
+    );
+    // Filters and sorts in the URL; the CSV has the same rows.
+    let reading = h
+        .get("/dashboard/progress/?status=reading", Some(&p.supervisor))
+        .await;
+    let rows = table_rows(&reading.body, "progress");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains("张三"));
+    let behind = h
+        .get("/dashboard/progress/?sort=lessons", Some(&p.supervisor))
+        .await;
+    let rows = table_rows(&behind.body, "progress");
+    assert!(rows[2].contains("张三"), "{rows:?}");
+    let csv = h
+        .get("/dashboard/progress.csv?status=none", Some(&p.supervisor))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 2, "{}", csv.body);
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.contains(",0,") && l.contains("还没开始"))
+    );
+    assert!(!csv.body.contains("张三"));
+    // A later batch is counted at once.
+    let more = serde_json::json!({"lessons": [{"path": "rules/", "at": 5_000}]});
+    let r = h
+        .post_json("/__shouce/progress", Some(&p.agent), &more)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let team = h.get("/dashboard/progress/", Some(&p.supervisor)).await;
+    let rows = table_rows(&team.body, "progress");
+    assert!(
+        rows[0].contains(&format!("<td>3 / {total}</td>")),
+        "{}",
+        rows[0]
+    );
 }
 
 /// Lessons that confuse: the paragraphs the exam cites, ranked by missed marks, the

@@ -12,7 +12,9 @@
 //! is computed from data shaped like real data. Deterministic for a given seed.
 //!
 //! One rule changed ten days ago (a sentence dropped from a cited policy paragraph):
-//! about two agents in three have acknowledged it, the others have not.
+//! about two agents in three have acknowledged it, the others have not. Agents have
+//! read the handbook in order, most of them all of it, some part-way, a few not yet,
+//! and practised on the lessons they reached.
 //!
 //! Only ever writes to the database it is given; `shouce demo seed` gives it a
 //! separate demo database, never the real one.
@@ -26,8 +28,8 @@ use crate::quiz::{ExamSettings, Kind};
 use crate::site::passages::passages;
 use crate::site::{QuizFile, Site};
 use crate::store::{
-    Finished, NewAttempt, NewCertificate, NewUser, PublishedPassage, Role, RuleChange, Store,
-    StoreError, Submission,
+    Finished, NewAttempt, NewCertificate, NewUser, PracticeRow, PublishedPassage, Role, RuleChange,
+    Store, StoreError, Submission,
 };
 
 use super::certificates::{Cited, cited_json};
@@ -46,8 +48,10 @@ pub struct Seeded {
     pub agents: usize,
     pub attempts: usize,
     pub certificates: usize,
-    /// Agents who acknowledged the demo's rule change.
+    /// Acknowledgements of rule changes.
     pub acknowledged: usize,
+    /// Lessons opened, over every agent.
+    pub lessons_opened: usize,
 }
 
 /// splitmix64, as the paper draw uses: small, fast, deterministic.
@@ -165,7 +169,11 @@ pub async fn seed(
             }
         }
     }
-    rule_change(&mut company, &agent_ids, start, now_ms).await?;
+    let changes = rule_changes(store, site, 1, start, now_ms).await?;
+    let agents: Vec<(String, i64)> = agent_ids.into_iter().map(|id| (id, start)).collect();
+    let done = activity(store, site, &agents, &changes, seed, now_ms).await?;
+    company.seeded.acknowledged = done.acknowledged;
+    company.seeded.lessons_opened = done.lessons_opened;
     Ok(company.seeded)
 }
 
@@ -210,35 +218,50 @@ fn exams(site: &Site) -> Vec<(&QuizFile, &ExamSettings)> {
         .collect()
 }
 
-/// The handbook as first published (one cited policy paragraph in its older wording),
-/// the change to today's text ten days ago, and acknowledgements from about two agents
-/// in three, spread over the days since.
-async fn rule_change(
-    company: &mut Company<'_>,
-    agent_ids: &[String],
+/// Rule changes the results benchmark records (the demo records one).
+pub const VOLUME_CHANGES: usize = 6;
+
+/// Agents whose activity is seeded at once (their writes share commits).
+const TOGETHER: usize = 64;
+
+/// The handbook as first published (the first `count` cited policy paragraphs in an
+/// older wording, or the first passage when no exam cites one), a change to today's
+/// text of each — the newest ten days ago, the others 45 days apart before it — so
+/// that serving the handbook finds nothing new. Returns each change's id and time,
+/// newest first.
+async fn rule_changes(
+    store: &Store,
+    site: &Site,
+    count: usize,
     start: i64,
     now_ms: i64,
-) -> Result<(), StoreError> {
-    let site = company.site;
+) -> Result<Vec<(String, i64)>, StoreError> {
     let current = passages(&site.library, &site.quizzes);
-    let cited = site
+    let mut cited: Vec<String> = Vec::new();
+    for key in site
         .quizzes
         .iter()
         .filter(|q| q.quiz.is_exam())
         .flat_map(|q| &q.quiz.items)
-        .find_map(|i| i.question.source.as_ref())
-        .and_then(crate::site::lessons::resolve_source)
+        .filter_map(|i| i.question.source.as_ref())
+        .filter_map(crate::site::lessons::resolve_source)
         .map(|r| match r.anchor {
             Some(a) => format!("{}#{a}", r.page),
-            None => r.page,
-        });
-    let Some(changed) = current
+            None => r.page.to_owned(),
+        })
+    {
+        if !cited.contains(&key) {
+            cited.push(key);
+        }
+    }
+    let mut changed: Vec<&crate::site::passages::Passage> = cited
         .iter()
-        .find(|p| Some(&p.key) == cited.as_ref())
-        .or(current.first())
-    else {
-        return Ok(());
-    };
+        .filter_map(|k| current.iter().find(|p| &p.key == k))
+        .take(count)
+        .collect();
+    if changed.is_empty() {
+        changed.extend(current.first());
+    }
     let published = |p: &crate::site::passages::Passage, text: &str| PublishedPassage {
         key: p.key.clone(),
         page: p.page.clone(),
@@ -246,37 +269,170 @@ async fn rule_change(
         hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
         text: text.to_owned(),
     };
-    let old = format!("{}{OLD_SENTENCE}", changed.text);
+    let old = |p: &crate::site::passages::Passage| format!("{}{OLD_SENTENCE}", p.text);
     let first: Vec<PublishedPassage> = current
         .iter()
-        .map(|p| published(p, if p.key == changed.key { &old } else { &p.text }))
+        .map(|p| match changed.iter().find(|c| c.key == p.key) {
+            Some(c) => published(p, &old(c)),
+            None => published(p, &p.text),
+        })
         .collect();
-    let store = company.store;
     store.publish_passages(&first, &[], start).await?;
-    let change = RuleChange {
-        id: String::new(),
-        passage: changed.key.clone(),
-        page: changed.page.clone(),
-        title: changed.title.clone(),
-        old_text: old,
-        new_text: changed.text.clone(),
-        changed_ms: 0,
-    };
-    let at = now_ms - 10 * DAY_MS;
-    store
-        .publish_passages(&[published(changed, &changed.text)], &[change], at)
-        .await?;
-    let Some(id) = store.rule_changes().await?.into_iter().next().map(|c| c.id) else {
-        return Ok(());
-    };
-    for user_id in agent_ids {
-        if company.rng.below(3) < 2 {
-            let when = at + company.rng.below(9 * 24) as i64 * 3_600_000;
-            store.acknowledge(&id, user_id, when).await?;
-            company.seeded.acknowledged += 1;
+    // Oldest first, so that each publishes over the last.
+    for (i, p) in changed.iter().enumerate().rev() {
+        let change = RuleChange {
+            id: String::new(),
+            passage: p.key.clone(),
+            page: p.page.clone(),
+            title: p.title.clone(),
+            old_text: old(p),
+            new_text: p.text.clone(),
+            changed_ms: 0,
+        };
+        let at = now_ms - 10 * DAY_MS - i as i64 * 45 * DAY_MS;
+        store
+            .publish_passages(&[published(p, &p.text)], &[change], at)
+            .await?;
+    }
+    Ok(store
+        .rule_changes()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.changed_ms))
+        .collect())
+}
+
+/// What every agent did besides exams: their onboarding progress (lessons opened in
+/// reading order, practice quizzes on the lessons reached) and their acknowledgements
+/// of `changes` (newest first: about two agents in three have read the newest one,
+/// nearly everyone the older ones). `agents` are (id, account created).
+async fn activity(
+    store: &Store,
+    site: &Site,
+    agents: &[(String, i64)],
+    changes: &[(String, i64)],
+    seed: u64,
+    now_ms: i64,
+) -> Result<Seeded, StoreError> {
+    let lib = &site.library;
+    let lessons: Vec<&str> = lib
+        .reading_order()
+        .into_iter()
+        .filter_map(|child| lib.page(child).map(|p| p.source.as_str()))
+        .collect();
+    // Each practice quiz, with the position of its first lesson in reading order.
+    let practice: Vec<(&QuizFile, usize)> = site
+        .quizzes
+        .iter()
+        .filter(|q| !q.quiz.is_exam())
+        .map(|q| {
+            let at = q
+                .quiz
+                .lessons
+                .iter()
+                .filter_map(crate::site::lessons::resolve_lesson)
+                .find_map(|r| lessons.iter().position(|l| *l == r.page))
+                .unwrap_or(0);
+            (q, at)
+        })
+        .collect();
+    let mut total = Seeded::default();
+    for (k, chunk) in agents.chunks(TOGETHER).enumerate() {
+        let tasks = chunk.iter().enumerate().map(|(j, (user_id, created))| {
+            let n = (k * TOGETHER + j) as u64;
+            let mut rng = Rng(seed ^ 0x5EED ^ n.wrapping_mul(0x9FB2_1C65_1E98_DF25));
+            let (lessons, practice) = (&lessons, &practice);
+            async move {
+                let mut made = Seeded::default();
+                // How far they have read: most all of it, some part-way, a few nothing.
+                let u = rng.unit();
+                let reach = if u < 0.06 {
+                    0
+                } else if u < 0.6 {
+                    lessons.len()
+                } else {
+                    rng.below(lessons.len()) + 1
+                };
+                let span = (now_ms - DAY_MS - created).max(DAY_MS);
+                let mut at = created + (rng.unit() * span as f64) as i64;
+                let mut opened_at = Vec::with_capacity(reach);
+                let mut opens = Vec::with_capacity(reach);
+                for lesson in &lessons[..reach.min(lessons.len())] {
+                    at = (at + rng.below(8 * 3_600_000) as i64).min(now_ms);
+                    opened_at.push(at);
+                    // Those still reading skip a lesson now and then.
+                    if reach == lessons.len() || rng.below(10) > 0 {
+                        opens.push(((*lesson).to_owned(), at));
+                    }
+                }
+                let mut rows = Vec::new();
+                for &(quiz, first) in practice {
+                    let Some(&reached) = opened_at.get(first) else {
+                        continue;
+                    };
+                    if rng.unit() < 0.15 {
+                        continue;
+                    }
+                    let total = quiz.quiz.items.len();
+                    let checked = if rng.unit() < 0.7 {
+                        total
+                    } else {
+                        rng.below(total) + 1
+                    };
+                    let correct = (0..checked).filter(|_| rng.unit() < 0.78).count();
+                    rows.push(PracticeRow {
+                        quiz_id: quiz.quiz.id.clone(),
+                        checked: checked as i64,
+                        correct: correct as i64,
+                        total: total as i64,
+                        updated_ms: (reached + rng.below(3 * 3_600_000) as i64).min(now_ms),
+                    });
+                }
+                store.record_lesson_opens(user_id, &opens).await?;
+                store.record_practice(user_id, &rows).await?;
+                made.lessons_opened += opens.len();
+                for (i, (change, changed)) in changes.iter().enumerate() {
+                    let reads = if i == 0 {
+                        rng.below(3) < 2
+                    } else {
+                        rng.below(20) > 0
+                    };
+                    if *changed >= *created && reads {
+                        let when = (changed + rng.below(9 * 24) as i64 * 3_600_000).min(now_ms);
+                        store.acknowledge(change, user_id, when).await?;
+                        made.acknowledged += 1;
+                    }
+                }
+                Ok::<_, StoreError>(made)
+            }
+        });
+        for made in futures_util::future::join_all(tasks).await {
+            let made = made?;
+            total.lessons_opened += made.lessons_opened;
+            total.acknowledged += made.acknowledged;
         }
     }
-    Ok(())
+    Ok(total)
+}
+
+/// For the results benchmark: [`VOLUME_CHANGES`] rule changes and every active
+/// agent's onboarding progress and acknowledgements (see [`activity`]), added to a
+/// database seeded with [`seed_volume`] (or one seeded before this existed).
+pub async fn seed_activity(
+    store: &Store,
+    site: &Site,
+    seed: u64,
+    now_ms: i64,
+) -> Result<Seeded, StoreError> {
+    let start = now_ms - 450 * DAY_MS;
+    let changes = rule_changes(store, site, VOLUME_CHANGES, start, now_ms).await?;
+    let agents: Vec<(String, i64)> = store
+        .agents("")
+        .await?
+        .into_iter()
+        .map(|a| (a.id, start))
+        .collect();
+    activity(store, site, &agents, &changes, seed, now_ms).await
 }
 
 /// Where the attempts go, and the generator and tally they share.
@@ -411,6 +567,7 @@ fn older_text(cited: &str) -> String {
 /// (retakes and renewals: an agent keeps sitting exams after passing). Agents are
 /// seeded many at a time so that their writes share commits; each has its own
 /// generator, seeded from `seed` and its number, so the data is the same every run.
+/// Then their onboarding progress and acknowledgements ([`seed_activity`]).
 pub async fn seed_volume(
     store: &Store,
     site: &Site,
@@ -420,8 +577,6 @@ pub async fn seed_volume(
     seed: u64,
     now_ms: i64,
 ) -> Result<Seeded, StoreError> {
-    /// Agents seeded at once.
-    const TOGETHER: usize = 64;
     let mut total = seed_staff(store, password_hash, now_ms - 450 * DAY_MS).await?;
     let exams = exams(site);
     if exams.is_empty() {
@@ -469,5 +624,8 @@ pub async fn seed_volume(
             total.certificates += made.certificates;
         }
     }
+    let done = seed_activity(store, site, seed, now_ms).await?;
+    total.acknowledged = done.acknowledged;
+    total.lessons_opened = done.lessons_opened;
     Ok(total)
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor as _};
 
-pub use acknowledgements::{AckRow, PublishedPassage, RuleChange};
+pub use acknowledgements::{Acknowledged, PublishedPassage, RuleChange};
 pub use attempts::{Attempt, ExamReset, Finished, NewAttempt, Submission};
 pub use audit::AuditEntry;
 pub use certificates::{CertificateRow, NewCertificate, cited_set_hash};

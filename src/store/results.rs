@@ -18,6 +18,8 @@ pub struct AgentRow {
     pub login: String,
     pub name: String,
     pub team: String,
+    /// When the account was made (rule changes before it are not theirs to confirm).
+    pub created_ms: i64,
 }
 
 /// One graded attempt as the gradebook reads it, with the certificate it earned.
@@ -89,11 +91,11 @@ impl Store {
     pub async fn agents(&self, team: &str) -> Result<Vec<AgentRow>> {
         let query = match self.backend {
             Backend::Sqlite => sqlx::query(
-                "SELECT json_group_array(json_array(id, login, name, team)) AS agents \
+                "SELECT json_group_array(json_array(id, login, name, team, created_ms)) AS agents \
                  FROM users WHERE role = 'agent' AND disabled = 0 AND ($1 = '' OR team = $1)",
             ),
             Backend::Postgres => sqlx::query(
-                "SELECT COALESCE(json_agg(json_build_array(id, login, name, team)), '[]')::text \
+                "SELECT COALESCE(json_agg(json_build_array(id, login, name, team, created_ms)), '[]')::text \
                  AS agents FROM users \
                  WHERE role = 'agent' AND disabled = 0 AND ($1 = '' OR team = $1)",
             ),
@@ -101,14 +103,15 @@ impl Store {
         let row = query.bind(team).fetch_one(self.pool()).await?;
         let json: String = row.try_get("agents")?;
         let mut agents: Vec<AgentRow> =
-            serde_json::from_str::<Vec<(String, String, String, String)>>(&json)
+            serde_json::from_str::<Vec<(String, String, String, String, i64)>>(&json)
                 .map_err(|e| StoreError::Damaged(format!("the agents read as JSON: {e}")))?
                 .into_iter()
-                .map(|(id, login, name, team)| AgentRow {
+                .map(|(id, login, name, team, created_ms)| AgentRow {
                     id,
                     login,
                     name,
                     team,
+                    created_ms,
                 })
                 .collect();
         agents.sort_by(|a, b| a.team.cmp(&b.team).then_with(|| a.login.cmp(&b.login)));

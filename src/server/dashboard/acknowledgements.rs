@@ -2,24 +2,24 @@
 //! change and per team, with counts, for supervisors (their own team) and admins
 //! (every team, or one). Trainers see no individuals, so neither route is theirs.
 //! Filters in the URL: `team`, `change` (a change's id), `status` (`pending`, the
-//! default, or `all`).
+//! default, or `all`) and `page` (the list is paginated; the CSV has every row).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::spreadsheet::{Cell, CsvWriter};
-use crate::store::{AckRow, RuleChange, User};
+use crate::store::{Acknowledged, AgentRow, RuleChange};
 
 use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::state::AppState;
-use super::{Scope, csv_response, encode, minute};
+use super::{Pager, Scope, csv_response, encode, minute};
 
-/// The most agents the page lists (the CSV has them all).
-const SHOWN: usize = 500;
+/// Agents per page of the list (the CSV has them all).
+const PAGE_SIZE: usize = 100;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -27,6 +27,7 @@ pub struct AckFilters {
     pub team: String,
     pub change: String,
     pub status: String,
+    pub page: usize,
 }
 
 impl AckFilters {
@@ -34,17 +35,21 @@ impl AckFilters {
         self.status == "all"
     }
 
-    fn query(&self) -> String {
+    /// The query string that reproduces these filters with `page` (for links).
+    fn query(&self, page: usize) -> String {
         let pairs = [
             ("team", &self.team),
             ("change", &self.change),
             ("status", &self.status),
         ];
-        let parts: Vec<String> = pairs
+        let mut parts: Vec<String> = pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| format!("{k}={}", encode(v)))
             .collect();
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
         if parts.is_empty() {
             String::new()
         } else {
@@ -53,7 +58,60 @@ impl AckFilters {
     }
 }
 
-#[derive(Serialize)]
+/// One agent due to acknowledge one change (recorded after their account was made),
+/// and when they did.
+struct Due<'a> {
+    change: &'a RuleChange,
+    agent: &'a AgentRow,
+    at_ms: Option<i64>,
+}
+
+/// The changes, the active agents in scope and their acknowledgements, read once per
+/// request (three reads, whatever the number of agents) and joined here.
+struct Ledger {
+    changes: Vec<RuleChange>,
+    agents: Vec<AgentRow>,
+    /// Per change, when each user acknowledged it.
+    acks: BTreeMap<String, Acknowledged>,
+}
+
+impl Ledger {
+    async fn load(state: &AppState, scope: &Scope) -> ApiResult<Ledger> {
+        let changes = state.store.rule_changes().await?;
+        let agents = state.store.agents(&scope.team).await?;
+        let acks = state.store.acknowledgements(&scope.team).await?;
+        Ok(Ledger {
+            changes,
+            agents,
+            acks,
+        })
+    }
+
+    /// Everyone due per change the filters select (every change when none is named),
+    /// newest change first, then by team and login.
+    fn due<'a>(&'a self, filters: &'a AckFilters) -> impl Iterator<Item = Due<'a>> + 'a {
+        self.changes
+            .iter()
+            .filter(move |c| filters.change.is_empty() || c.id == filters.change)
+            .flat_map(move |change| {
+                let acks = self.acks.get(&change.id);
+                self.agents
+                    .iter()
+                    .filter(move |a| a.created_ms <= change.changed_ms)
+                    .map(move |agent| Due {
+                        change,
+                        agent,
+                        at_ms: acks.and_then(|m| m.get(&agent.id)).copied(),
+                    })
+            })
+    }
+}
+
+fn wanted(filters: &AckFilters, due: &Due) -> bool {
+    filters.all() || due.at_ms.is_none()
+}
+
+#[derive(Serialize, Default, Clone, Copy)]
 struct Counts {
     due: usize,
     done: usize,
@@ -61,17 +119,10 @@ struct Counts {
 }
 
 impl Counts {
-    fn of<'a>(rows: impl Iterator<Item = &'a AckRow>) -> Counts {
-        let (mut due, mut done) = (0, 0);
-        for r in rows {
-            due += 1;
-            done += usize::from(r.at_ms.is_some());
-        }
-        Counts {
-            due,
-            done,
-            pending: due - done,
-        }
+    fn add(&mut self, done: bool) {
+        self.due += 1;
+        self.done += usize::from(done);
+        self.pending = self.due - self.done;
     }
 }
 
@@ -87,7 +138,7 @@ struct ChangeRow {
 }
 
 #[derive(Serialize)]
-struct AgentRow<'a> {
+struct AgentLine<'a> {
     login: &'a str,
     segment: String,
     name: &'a str,
@@ -103,30 +154,11 @@ struct Page<'a> {
     scope_team: &'a str,
     teams: Vec<String>,
     changes: Vec<ChangeRow>,
-    rows: Vec<AgentRow<'a>>,
+    rows: Vec<AgentLine<'a>>,
     total: usize,
-    truncated: bool,
+    #[serde(flatten)]
+    pager: Pager,
     csv: String,
-}
-
-/// The changes the filters select, and every due agent's row for them.
-async fn load(
-    state: &AppState,
-    user: &User,
-    filters: &AckFilters,
-) -> ApiResult<(Scope, Vec<RuleChange>, Vec<AckRow>)> {
-    let scope = Scope::of(user, &filters.team)?;
-    scope.require_agents()?;
-    let changes = state.store.rule_changes().await?;
-    let rows = state
-        .store
-        .acknowledgement_rows(&scope.team, &filters.change)
-        .await?;
-    Ok((scope, changes, rows))
-}
-
-fn wanted(filters: &AckFilters, row: &AckRow) -> bool {
-    filters.all() || row.at_ms.is_none()
 }
 
 pub async fn page(
@@ -134,23 +166,28 @@ pub async fn page(
     CurrentUser(user): CurrentUser,
     Query(filters): Query<AckFilters>,
 ) -> ApiResult<Html<String>> {
-    let (scope, changes, rows) = load(&state, &user, &filters).await?;
-    let mut by_change: BTreeMap<&str, Vec<&AckRow>> = BTreeMap::new();
-    for r in &rows {
-        by_change.entry(&r.change_id).or_default().push(r);
+    let scope = Scope::of(&user, &filters.team)?;
+    scope.require_agents()?;
+    let ledger = Ledger::load(&state, &scope).await?;
+    // Counts per change and team, over every change (the filter picks the list).
+    let every = AckFilters {
+        change: String::new(),
+        ..filters.clone()
+    };
+    let mut counts: HashMap<&str, (Counts, BTreeMap<&str, Counts>)> = HashMap::new();
+    for due in ledger.due(&every) {
+        let (all, teams) = counts.entry(&due.change.id).or_default();
+        all.add(due.at_ms.is_some());
+        teams
+            .entry(&due.agent.team)
+            .or_default()
+            .add(due.at_ms.is_some());
     }
-    let titles: BTreeMap<&str, &str> = changes
-        .iter()
-        .map(|c| (c.id.as_str(), c.title.as_str()))
-        .collect();
-    let change_rows = changes
+    let changes = ledger
+        .changes
         .iter()
         .map(|c| {
-            let mine = by_change.get(c.id.as_str()).map_or(&[][..], Vec::as_slice);
-            let mut teams: BTreeMap<&str, Vec<&AckRow>> = BTreeMap::new();
-            for r in mine {
-                teams.entry(&r.team).or_default().push(r);
-            }
+            let (all, teams) = counts.remove(c.id.as_str()).unwrap_or_default();
             ChangeRow {
                 id: c.id.clone(),
                 title: c.title.clone(),
@@ -158,42 +195,38 @@ pub async fn page(
                 selected: c.id == filters.change,
                 query: AckFilters {
                     change: c.id.clone(),
+                    page: 0,
                     ..filters.clone()
                 }
-                .query(),
-                counts: Counts::of(mine.iter().copied()),
-                teams: teams
-                    .into_iter()
-                    .map(|(t, rs)| (t.to_owned(), Counts::of(rs.into_iter())))
-                    .collect(),
+                .query(1),
+                counts: all,
+                teams: teams.into_iter().map(|(t, n)| (t.to_owned(), n)).collect(),
             }
         })
         .collect();
-    let listed: Vec<&AckRow> = rows.iter().filter(|r| wanted(&filters, r)).collect();
-    let total = listed.len();
-    let shown = listed
-        .into_iter()
-        .take(SHOWN)
-        .map(|r| AgentRow {
-            login: &r.login,
-            segment: encode(&r.login),
-            name: &r.name,
-            team: &r.team,
-            change: titles.get(r.change_id.as_str()).copied().unwrap_or(""),
-            acknowledged: r.at_ms.map(minute),
+    let total = ledger.due(&filters).filter(|d| wanted(&filters, d)).count();
+    let pager = Pager::new(total, PAGE_SIZE, filters.page, |n| filters.query(n));
+    let rows = pager
+        .shown(ledger.due(&filters).filter(|d| wanted(&filters, d)))
+        .map(|d| AgentLine {
+            login: &d.agent.login,
+            segment: encode(&d.agent.login),
+            name: &d.agent.name,
+            team: &d.agent.team,
+            change: &d.change.title,
+            acknowledged: d.at_ms.map(minute),
         })
         .collect();
-    let teams = scope.teams(&state).await?;
     let view = Page {
         filters: &filters,
         any_team: scope.any_team,
         scope_team: &scope.team,
-        teams,
-        changes: change_rows,
-        rows: shown,
+        teams: scope.teams(&state).await?,
+        changes,
+        rows,
         total,
-        truncated: total > SHOWN,
-        csv: filters.query(),
+        pager,
+        csv: filters.query(1),
     };
     let html = state.pages.render(
         "server/dashboard_changes.html",
@@ -203,14 +236,15 @@ pub async fn page(
     Ok(Html(html))
 }
 
-/// The same list as CSV: every agent the filters select, not only the first ones.
+/// The same list as CSV: every agent the filters select, not one page.
 pub async fn csv(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(filters): Query<AckFilters>,
 ) -> ApiResult<Response> {
-    let (_, changes, rows) = load(&state, &user, &filters).await?;
-    let by_id: BTreeMap<&str, &RuleChange> = changes.iter().map(|c| (c.id.as_str(), c)).collect();
+    let scope = Scope::of(&user, &filters.team)?;
+    scope.require_agents()?;
+    let ledger = Ledger::load(&state, &scope).await?;
     let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
         "规则更新",
@@ -221,18 +255,15 @@ pub async fn csv(
         "确认时间（UTC）",
     ];
     let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
-    for r in rows.iter().filter(|r| wanted(&filters, r)) {
-        let Some(c) = by_id.get(r.change_id.as_str()) else {
-            continue;
-        };
-        let changed = minute(c.changed_ms);
-        let at = r.at_ms.map(minute);
+    for d in ledger.due(&filters).filter(|d| wanted(&filters, d)) {
+        let changed = minute(d.change.changed_ms);
+        let at = d.at_ms.map(minute);
         out.row(&[
-            Cell::Text(&c.title),
+            Cell::Text(&d.change.title),
             Cell::Text(&changed),
-            Cell::Text(&r.login),
-            Cell::Text(&r.name),
-            Cell::Text(&r.team),
+            Cell::Text(&d.agent.login),
+            Cell::Text(&d.agent.name),
+            Cell::Text(&d.agent.team),
             at.as_deref().map_or(Cell::Empty, Cell::Text),
         ])
         .map_err(internal)?;

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__shouce/progress", post(progress::sync))
         .route("/progress/", get(progress::own))
         .route("/dashboard/progress/", get(progress::team))
+        .route("/dashboard/progress.csv", get(progress::team_csv))
         .route("/dashboard/exams/", get(exam::index))
         .route("/dashboard/lessons/", get(lessons::page))
         .route("/dashboard/lessons.csv", get(lessons::csv))
@@ -163,6 +164,39 @@ impl Filters {
     }
 }
 
+/// Where a paginated list is: the page shown (from 1), how many there are, and the
+/// query strings of the pages before and after (flattened into the page's context).
+#[derive(Debug, serde::Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    #[serde(skip)]
+    size: usize,
+}
+
+impl Pager {
+    /// Page `asked` (clamped) of `total` items, `size` a page; `link(n)` is the query
+    /// string of page `n`.
+    fn new(total: usize, size: usize, asked: usize, link: impl Fn(usize) -> String) -> Pager {
+        let pages = total.div_ceil(size).max(1);
+        let page = asked.clamp(1, pages);
+        Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+            size,
+        }
+    }
+
+    /// The items of the page shown.
+    fn shown<T>(&self, items: impl Iterator<Item = T>) -> impl Iterator<Item = T> {
+        items.skip((self.page - 1) * self.size).take(self.size)
+    }
+}
+
 /// A cited paragraph as the results show it: "page title · heading" and the link to
 /// it (`None` when the handbook no longer has it).
 fn paragraph(state: &AppState, link: &crate::quiz::Link) -> (String, Option<String>) {
@@ -209,4 +243,31 @@ fn csv_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    #[test]
+    fn pager_clamps_the_page_and_links_its_neighbours() {
+        let link = |n: usize| format!("?page={n}");
+        let first = Pager::new(0, 10, 0, link);
+        assert_eq!(
+            (first.page, first.pages, first.prev, first.next),
+            (1, 1, None, None)
+        );
+        let middle = Pager::new(25, 10, 2, link);
+        assert_eq!(
+            (middle.prev.as_deref(), middle.next.as_deref()),
+            (Some("?page=1"), Some("?page=3"))
+        );
+        assert_eq!(
+            middle.shown(0..25).collect::<Vec<_>>(),
+            (10..20).collect::<Vec<_>>()
+        );
+        let beyond = Pager::new(25, 10, 9, link);
+        assert_eq!((beyond.page, beyond.next.as_deref()), (3, None));
+        assert_eq!(beyond.shown(0..25).count(), 5);
+    }
 }

@@ -2,7 +2,7 @@
 //! (`GET /__shouce/me`, JSON) and sends what the browser kept in localStorage while
 //! signed out or offline (`POST /__shouce/progress`, JSON, batched); agents see their
 //! own path through the handbook (`/progress/`), supervisors each agent's (on the
-//! agent page) and their team's (`/dashboard/progress/`).
+//! agent page) and their team's (`/dashboard/progress/` and its CSV).
 //!
 //! The sync endpoint trusts nothing it is sent: the body has a fixed shape (unknown
 //! fields refused, so there is no user field to forge: progress is always the session
@@ -20,12 +20,13 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Child, Library, ROOT};
-use crate::store::{PracticeRow, Role};
+use crate::spreadsheet::{Cell, CsvWriter};
+use crate::store::{AgentRow, PracticeRow, ProgressCount, Role};
 
 use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::state::AppState;
-use super::{Scope, encode};
+use super::{Filters, Pager, Scope, csv_response, encode, minute};
 
 /// The most lesson opens and practice quizzes one batch may carry.
 pub const MAX_LESSONS: usize = 1000;
@@ -325,10 +326,135 @@ pub async fn own(
     Ok(Html(html))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct TeamFilter {
+/// Agents per page of the team table.
+const PAGE_SIZE: usize = 50;
+
+/// How far an agent has come through the handbook's lessons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    NotStarted,
+    Reading,
+    Finished,
+}
+
+impl Reach {
+    const ALL: [Reach; 3] = [Reach::NotStarted, Reach::Reading, Reach::Finished];
+
+    fn of(lessons: i64, total: usize) -> Reach {
+        match lessons {
+            0 => Reach::NotStarted,
+            n if n >= total as i64 => Reach::Finished,
+            _ => Reach::Reading,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Reach::NotStarted => "none",
+            Reach::Reading => "reading",
+            Reach::Finished => "done",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Reach::NotStarted => "还没开始",
+            Reach::Reading => "学习中",
+            Reach::Finished => "每课都已打开",
+        }
+    }
+}
+
+/// One agent's progress in a team list.
+struct Standing {
+    agent: AgentRow,
+    lessons: i64,
+    practice_done: i64,
+    last_ms: Option<i64>,
+    reach: Reach,
+}
+
+/// Every agent of the scope with their progress, and the handbook's totals.
+struct Board {
+    agents: Vec<Standing>,
+    lessons_total: usize,
+    practice_total: usize,
+}
+
+async fn board(state: &AppState, scope: &Scope) -> ApiResult<Board> {
+    let lessons_total = lessons(&state.site.library).len();
+    let practice_total = state
+        .site
+        .quizzes
+        .iter()
+        .filter(|q| !q.quiz.is_exam())
+        .count();
+    let agents = state.store.agents(&scope.team).await?;
+    let mut counts: HashMap<String, ProgressCount> = state
+        .store
+        .progress_counts(&scope.team)
+        .await?
+        .into_iter()
+        .map(|c| (c.user_id.clone(), c))
+        .collect();
+    let agents = agents
+        .into_iter()
+        .map(|agent| {
+            let c = counts.remove(&agent.id);
+            let lessons = c.as_ref().map_or(0, |c| c.lessons);
+            Standing {
+                lessons,
+                practice_done: c.as_ref().map_or(0, |c| c.practice_done),
+                last_ms: c.and_then(|c| c.last_ms),
+                reach: Reach::of(lessons, lessons_total),
+                agent,
+            }
+        })
+        .collect();
+    Ok(Board {
+        agents,
+        lessons_total,
+        practice_total,
+    })
+}
+
+impl Board {
+    /// The agents the filters select, in the order they ask for.
+    fn select(&self, filters: &Filters) -> Vec<&Standing> {
+        let wanted = Reach::ALL
+            .into_iter()
+            .find(|r| r.as_str() == filters.status);
+        let mut rows: Vec<&Standing> = self
+            .agents
+            .iter()
+            .filter(|s| wanted.is_none_or(|w| s.reach == w))
+            .collect();
+        let login = |a: &&Standing, b: &&Standing| a.agent.login.cmp(&b.agent.login);
+        match filters.sort.as_str() {
+            "login" => rows.sort_by(login),
+            "name" => rows.sort_by(|a, b| a.agent.name.cmp(&b.agent.name).then(login(a, b))),
+            // Furthest behind first.
+            "lessons" => rows.sort_by(|a, b| {
+                (a.lessons, a.practice_done)
+                    .cmp(&(b.lessons, b.practice_done))
+                    .then(login(a, b))
+            }),
+            // Longest without studying first (never before anyone).
+            "idle" => rows.sort_by(|a, b| a.last_ms.cmp(&b.last_ms).then(login(a, b))),
+            // By team, then login (the store's order).
+            _ => {}
+        }
+        rows
+    }
+}
+
+#[derive(Serialize, Default)]
+struct TeamSummary {
     team: String,
+    agents: usize,
+    /// Agents per [`Reach`], in its order.
+    reach: [usize; 3],
+    practice_done: usize,
 }
 
 #[derive(Serialize)]
@@ -339,53 +465,138 @@ struct TeamRow<'a> {
     team: &'a str,
     lessons: i64,
     practice_done: i64,
+    last: Option<String>,
 }
 
-/// `/dashboard/progress/`: lessons opened and practice quizzes finished per agent of
-/// the team (supervisors: their own; admins: any or all; trainers and agents: none).
+#[derive(Serialize)]
+struct TeamPage<'a> {
+    filters: &'a Filters,
+    any_team: bool,
+    scope_team: &'a str,
+    teams: Vec<String>,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    summary: Vec<TeamSummary>,
+    overall: TeamSummary,
+    rows: Vec<TeamRow<'a>>,
+    total: usize,
+    #[serde(flatten)]
+    pager: Pager,
+    csv: String,
+    lessons_total: usize,
+    practice_total: usize,
+}
+
+fn summaries(board: &Board) -> (Vec<TeamSummary>, TeamSummary) {
+    let mut teams: BTreeMap<&str, TeamSummary> = BTreeMap::new();
+    let mut overall = TeamSummary::default();
+    for s in &board.agents {
+        let team = teams.entry(&s.agent.team).or_insert_with(|| TeamSummary {
+            team: s.agent.team.clone(),
+            ..TeamSummary::default()
+        });
+        let reach = Reach::ALL.iter().position(|r| *r == s.reach).unwrap_or(0);
+        let all_practice = s.practice_done >= board.practice_total as i64;
+        for summary in [&mut *team, &mut overall] {
+            summary.agents += 1;
+            summary.reach[reach] += 1;
+            summary.practice_done += usize::from(all_practice);
+        }
+    }
+    (teams.into_values().collect(), overall)
+}
+
+/// `/dashboard/progress/`: how far each agent has come through the handbook (lessons
+/// opened, practice quizzes finished, when last active), counted per team, in a
+/// filterable, sortable, paginated table (supervisors: their own team; admins: any or
+/// all; trainers and agents: none).
 pub async fn team(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(filter): Query<TeamFilter>,
+    Query(filters): Query<Filters>,
 ) -> ApiResult<Html<String>> {
-    let scope = Scope::of(&user, &filter.team)?;
+    let scope = Scope::of(&user, &filters.team)?;
     scope.require_agents()?;
-    let agents = state.store.agents(&scope.team).await?;
-    let counts: HashMap<String, (i64, i64)> = state
-        .store
-        .progress_counts(&scope.team)
-        .await?
-        .into_iter()
-        .map(|c| (c.user_id, (c.lessons, c.practice_done)))
-        .collect();
-    let rows: Vec<TeamRow> = agents
-        .iter()
-        .map(|a| {
-            let (lessons, practice_done) = counts.get(&a.id).copied().unwrap_or((0, 0));
-            TeamRow {
-                login: &a.login,
-                segment: encode(&a.login),
-                name: &a.name,
-                team: &a.team,
-                lessons,
-                practice_done,
-            }
-        })
-        .collect();
-    let teams = scope.teams(&state).await?;
-    let page = serde_json::json!({
-        "rows": rows,
-        "teams": teams,
-        "filters": { "team": filter.team },
-        "any_team": scope.any_team,
-        "scope_team": scope.team,
-        "lessons_total": lessons(&state.site.library).len(),
-        "practice_total": state.site.quizzes.iter().filter(|q| !q.quiz.is_exam()).count(),
-    });
+    let board = board(&state, &scope).await?;
+    let rows = board.select(&filters);
+    let total = rows.len();
+    let pager = Pager::new(total, PAGE_SIZE, filters.page, |n| filters.query(n));
+    let (summary, overall) = summaries(&board);
+    let view = TeamPage {
+        filters: &filters,
+        any_team: scope.any_team,
+        scope_team: &scope.team,
+        teams: scope.teams(&state).await?,
+        statuses: Reach::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.text(), r.as_str() == filters.status))
+            .collect(),
+        summary,
+        overall,
+        rows: pager
+            .shown(rows.into_iter())
+            .map(|s| TeamRow {
+                login: &s.agent.login,
+                segment: encode(&s.agent.login),
+                name: &s.agent.name,
+                team: &s.agent.team,
+                lessons: s.lessons,
+                practice_done: s.practice_done,
+                last: s.last_ms.map(minute),
+            })
+            .collect(),
+        total,
+        pager,
+        csv: filters.query(1),
+        lessons_total: board.lessons_total,
+        practice_total: board.practice_total,
+    };
     let html = state.pages.render(
         "server/dashboard_progress.html",
         &frame(&state, Some(&user)),
-        &page,
+        &view,
     )?;
     Ok(Html(html))
+}
+
+/// `/dashboard/progress.csv`: the same table, every agent the filters select.
+pub async fn team_csv(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(filters): Query<Filters>,
+) -> ApiResult<Response> {
+    let scope = Scope::of(&user, &filters.team)?;
+    scope.require_agents()?;
+    let board = board(&state, &scope).await?;
+    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
+    let header = [
+        "工号",
+        "姓名",
+        "团队",
+        "已打开的课",
+        "课程总数",
+        "做完的练习",
+        "练习总数",
+        "进度",
+        "最近学习（UTC）",
+    ];
+    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    for s in board.select(&filters) {
+        let last = s.last_ms.map(minute);
+        out.row(&[
+            Cell::Text(&s.agent.login),
+            Cell::Text(&s.agent.name),
+            Cell::Text(&s.agent.team),
+            Cell::Integer(s.lessons),
+            Cell::Integer(board.lessons_total as i64),
+            Cell::Integer(s.practice_done),
+            Cell::Integer(board.practice_total as i64),
+            Cell::Text(s.reach.text()),
+            last.as_deref().map_or(Cell::Empty, Cell::Text),
+        ])
+        .map_err(internal)?;
+    }
+    Ok(csv_response(
+        "progress.csv",
+        out.finish().map_err(internal)?,
+    ))
 }

@@ -13,7 +13,7 @@ use super::super::auth::{CurrentUser, frame};
 use super::super::error::{ApiError, ApiResult};
 use super::super::gradebook::Certificate;
 use super::super::state::AppState;
-use super::{Filters, Scope, csv_response};
+use super::{Filters, Pager, Scope, csv_response};
 
 /// A certificate this close to expiry counts as "expiring".
 const EXPIRING_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -135,10 +135,8 @@ struct Page<'a> {
     ready_teams: Vec<TeamReady>,
     rows: Vec<Row<'a>>,
     total: usize,
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
+    #[serde(flatten)]
+    pager: Pager,
     csv: String,
 }
 
@@ -193,9 +191,7 @@ pub async fn page(
         .collect();
     sort_rows(&mut rows, &filters.sort, &selected);
     let total = rows.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = filters.page.clamp(1, pages);
-    let shown = rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let pager = Pager::new(total, PAGE_SIZE, filters.page, |n| filters.query(n));
     let teams = scope.teams(&state).await?;
     let view = Page {
         filters: &filters,
@@ -212,7 +208,8 @@ pub async fn page(
             })
             .collect(),
         ready_teams: ready_teams(&board, &selected),
-        rows: shown
+        rows: pager
+            .shown(rows.iter())
             .map(|(agent, standings)| Row {
                 login: &agent.login,
                 segment: super::encode(&agent.login),
@@ -225,10 +222,7 @@ pub async fn page(
             })
             .collect(),
         total,
-        page,
-        pages,
-        prev: (page > 1).then(|| filters.query(page - 1)),
-        next: (page < pages).then(|| filters.query(page + 1)),
+        pager,
         csv: filters.query(1),
     };
     let html = state
