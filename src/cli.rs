@@ -87,7 +87,7 @@ pub enum Command {
         #[command(subcommand)]
         action: DbCommand,
     },
-    /// Export results as CSV (UTF-8 with a byte-order mark, for Excel)
+    /// Export results as CSV (UTF-8 with a byte-order mark, for Excel) or as a workbook
     Results {
         #[command(flatten)]
         store: StoreArgs,
@@ -118,6 +118,9 @@ pub enum ResultsCommand {
         /// Write to FILE instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Write an Excel workbook (.xlsx) instead of CSV; implied by `-o FILE.xlsx`
+        #[arg(long)]
+        xlsx: bool,
         /// Read the demo database (made by `shouce demo seed`)
         #[arg(long)]
         demo: bool,

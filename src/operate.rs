@@ -494,17 +494,30 @@ pub async fn demo(root: &Path, args: &StoreArgs, action: DemoCommand) -> Result<
     Ok(())
 }
 
-/// `shouce results export`: every graded attempt as CSV, streamed row by row from the
-/// database to the file or standard output (never held in memory).
+/// `shouce results export`: every graded attempt as CSV or as a workbook, streamed row
+/// by row from the database (never held in memory) to standard output or to a file.
+/// A file is written beside its destination and put in its place once complete, so an
+/// export that fails leaves an earlier file as it was.
 pub async fn results(root: &Path, args: &StoreArgs, action: ResultsCommand) -> Result<(), Failure> {
     use futures_util::StreamExt as _;
-    use std::io::Write as _;
+    use std::io::IsTerminal as _;
     let ResultsCommand::Export {
         exam,
         team,
         out,
+        xlsx,
         demo,
     } = action;
+    let xlsx = xlsx
+        || out.as_deref().is_some_and(|path| {
+            path.extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"))
+        });
+    if xlsx && out.is_none() && std::io::stdout().is_terminal() {
+        return Err(env(
+            "a workbook is a binary file: write it with `-o results.xlsx` (or redirect standard output to a file)",
+        ));
+    }
     let (site, _warnings) = Site::load(root, crate::content::DraftPolicy::Exclude)?;
     let exams: Vec<String> = match exam {
         Some(id) if site.quiz(&id).is_some_and(|q| q.quiz.is_exam()) => vec![id],
@@ -518,40 +531,154 @@ pub async fn results(root: &Path, args: &StoreArgs, action: ResultsCommand) -> R
     };
     let which = if demo { Database::Demo } else { Database::Real };
     let store = open_database(root, args, which).await?;
-    let writer: Box<dyn std::io::Write> = match &out {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|source| {
-            Failure::Env(Error::Io {
-                path: path.clone(),
-                source,
-            })
-        })?),
-        None => Box::new(std::io::stdout().lock()),
+    let staged = out.as_deref().map(Staged::beside).transpose()?;
+    let output: Box<dyn std::io::Write + Send> = match &staged {
+        Some(staged) => Box::new(staged.handle()?),
+        None => Box::new(std::io::stdout()),
     };
-    let mut writer = std::io::BufWriter::new(writer);
-    let io = |e: std::io::Error| env(format!("cannot write the export: {e}"));
-    let header = crate::server::RESULTS_HEADER.map(Cell::Text);
-    write!(
-        writer,
-        "{}{}",
-        crate::spreadsheet::BOM,
-        crate::spreadsheet::record(&header)
-    )
-    .map_err(io)?;
+    let output = std::io::BufWriter::new(output);
+    let scratch = staged.as_ref().map(|s| s.folder.as_path());
+    let mut export = Export::start(xlsx, output, scratch)?;
     let mut lines = 0usize;
     for exam in exams {
         let mut rows = std::pin::pin!(store.stream_results(exam, team.clone(), i64::MIN, i64::MAX));
         while let Some(row) = rows.next().await {
             let row = row.map_err(env)?;
-            writer
-                .write_all(crate::server::results_record(&row).as_bytes())
-                .map_err(io)?;
+            export.row(&crate::server::results_cells(&row))?;
             lines += 1;
         }
     }
-    writer.flush().map_err(io)?;
+    export.finish()?;
     store.close().await;
-    if let Some(path) = out {
+    if let Some(staged) = staged {
+        let path = staged.put_in_place()?;
         println!("wrote {lines} results to {}", path.display());
     }
     Ok(())
+}
+
+/// The rows of an export on their way out, as CSV or as a workbook.
+enum Export<W: std::io::Write + Send> {
+    Csv(crate::spreadsheet::CsvWriter<W>),
+    Xlsx(Box<crate::spreadsheet::xlsx::XlsxWriter>, W),
+}
+
+impl<W: std::io::Write + Send> Export<W> {
+    fn start(xlsx: bool, out: W, scratch: Option<&Path>) -> Result<Self, Failure> {
+        let header = crate::server::RESULTS_HEADER;
+        if xlsx {
+            let book = crate::spreadsheet::xlsx::XlsxWriter::new("成绩", &header, scratch)
+                .map_err(workbook)?;
+            Ok(Export::Xlsx(Box::new(book), out))
+        } else {
+            let csv = crate::spreadsheet::CsvWriter::new(out, &header).map_err(written)?;
+            Ok(Export::Csv(csv))
+        }
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> Result<(), Failure> {
+        match self {
+            Export::Csv(csv) => csv.row(cells).map_err(written),
+            Export::Xlsx(book, _) => book.row(cells).map_err(workbook),
+        }
+    }
+
+    fn finish(self) -> Result<(), Failure> {
+        let mut out = match self {
+            Export::Csv(csv) => csv.finish().map_err(written)?,
+            Export::Xlsx(book, mut out) => {
+                book.finish(&mut out).map_err(workbook)?;
+                out
+            }
+        };
+        out.flush().map_err(written)
+    }
+}
+
+fn written(e: std::io::Error) -> Failure {
+    env(format!("cannot write the export: {e}"))
+}
+
+fn workbook(e: rust_xlsxwriter::XlsxError) -> Failure {
+    env(format!("cannot write the workbook: {e}"))
+}
+
+/// An export file being written: a temporary file in the destination's folder, renamed
+/// over the destination once the export is complete (and removed if it is not).
+struct Staged {
+    file: tempfile::NamedTempFile,
+    folder: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    fn beside(path: &Path) -> Result<Staged, Failure> {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let io = |source| {
+            Failure::Env(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        if path.is_dir() {
+            return Err(env(format!("{} is a folder: name a file", path.display())));
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".shouce-export-")
+            .tempfile_in(&folder)
+            .map_err(io)?;
+        Ok(Staged {
+            file,
+            folder,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn handle(&self) -> Result<std::fs::File, Failure> {
+        self.file.as_file().try_clone().map_err(written)
+    }
+
+    fn put_in_place(self) -> Result<std::path::PathBuf, Failure> {
+        let Staged { file, path, .. } = self;
+        file.persist(&path).map_err(|e| {
+            Failure::Env(Error::Io {
+                path: path.clone(),
+                source: e.error,
+            })
+        })?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn an_export_takes_the_place_of_its_file_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("成绩.csv");
+        std::fs::write(&path, "earlier").unwrap();
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
+        // Abandoned half-way: the earlier file stays and the temporary one goes.
+        {
+            let staged = Staged::beside(&path).unwrap();
+            staged.handle().unwrap().write_all(b"half").unwrap();
+            assert_eq!(files(), 2);
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "earlier");
+        assert_eq!(files(), 1);
+        // Complete: it replaces the file.
+        let staged = Staged::beside(&path).unwrap();
+        staged.handle().unwrap().write_all(b"new").unwrap();
+        assert_eq!(staged.put_in_place().unwrap(), path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(files(), 1);
+        // A folder is not a file.
+        assert!(Staged::beside(dir.path()).is_err());
+    }
 }

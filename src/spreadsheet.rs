@@ -13,7 +13,10 @@
 //!   are written through [`Cell::Number`], which is never altered.
 //!
 //! The writer takes any `io::Write` and holds one row at a time, so an export of every
-//! result streams without being held in memory.
+//! result streams without being held in memory. The same rows go to an Excel workbook
+//! through [`xlsx`].
+
+pub mod xlsx;
 
 use std::io::{self, Write};
 
@@ -23,6 +26,9 @@ pub enum Cell<'a> {
     Text(&'a str),
     Number(f64),
     Integer(i64),
+    /// An instant (milliseconds since the Unix epoch), shown in UTC to the minute:
+    /// `2027-03-01 09:05` in CSV, a date and time in a workbook.
+    Time(i64),
     Empty,
 }
 
@@ -86,10 +92,20 @@ fn push_record(line: &mut String, cells: &[Cell]) {
             Cell::Text(text) => push_text(line, text),
             Cell::Number(n) if n.is_finite() => line.push_str(&n.to_string()),
             Cell::Integer(n) => line.push_str(&n.to_string()),
+            Cell::Time(ms) => line.push_str(&minute(ms)),
             Cell::Number(_) | Cell::Empty => {}
         }
     }
     line.push_str("\r\n");
+}
+
+/// An instant as `2027-03-01 09:05` (UTC), as exports and tables show it; an instant
+/// out of range shows as the epoch.
+pub fn minute(ms: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    at.format(format).unwrap_or_else(|_| at.to_string())
 }
 
 fn push_text(line: &mut String, text: &str) {
@@ -144,6 +160,7 @@ mod tests {
                 vec![Cell::Empty],
                 vec![Cell::Integer(-3)],
                 vec![Cell::Number(f64::NAN)],
+                vec![Cell::Time(1_772_355_900_000)],
             ],
         );
         let body: Vec<&str> = text.split("\r\n").skip(1).collect();
@@ -156,6 +173,7 @@ mod tests {
                 "",
                 "-3",
                 "",
+                "2026-03-01 09:05",
                 ""
             ]
         );

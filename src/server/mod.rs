@@ -38,7 +38,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use dashboard::{RESULTS_HEADER, publish_rule_changes, results_record};
+pub use dashboard::{RESULTS_HEADER, publish_rule_changes, results_cells, results_record};
 pub use error::{ApiError, ApiResult};
 pub use listen::{bind, shutdown};
 pub use state::{

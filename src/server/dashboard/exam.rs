@@ -23,7 +23,7 @@ use super::super::error::{ApiError, ApiResult};
 use super::super::gradebook::{Graded, Mirror};
 use super::super::state::{AppState, instant};
 use super::lessons::{ParagraphRow, Tally};
-use super::{Filters, Scope, csv_response, minute};
+use super::{Filters, Scope, csv_response};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -398,27 +398,31 @@ pub const RESULTS_HEADER: [&str; 10] = [
     "是否通过",
 ];
 
-/// One graded attempt as a line of the results export.
-pub fn results_record(row: &ResultLine) -> String {
+/// One graded attempt as the cells of a results export row (CSV or workbook).
+pub fn results_cells(row: &ResultLine) -> [Cell<'_>; 10] {
     let percent = if row.sitting.max_points > 0.0 {
         round(row.sitting.points * 100.0 / row.sitting.max_points)
     } else {
         0.0
     };
     let minutes = round((row.sitting.submitted_ms - row.sitting.started_ms) as f64 / 60_000.0);
-    let submitted = minute(row.sitting.submitted_ms);
-    record(&[
+    [
         Cell::Text(&row.login),
         Cell::Text(&row.name),
         Cell::Text(&row.team),
         Cell::Text(&row.exam_id),
-        Cell::Text(&submitted),
+        Cell::Time(row.sitting.submitted_ms),
         Cell::Number(minutes),
         Cell::Number(row.sitting.points),
         Cell::Number(row.sitting.max_points),
         Cell::Number(percent),
         Cell::Text(if row.sitting.passed { "是" } else { "否" }),
-    ])
+    ]
+}
+
+/// One graded attempt as a line of the results export.
+pub fn results_record(row: &ResultLine) -> String {
+    record(&results_cells(row))
 }
 
 /// Every graded attempt of the exam in scope as CSV, streamed from the database row by

@@ -28,12 +28,13 @@ mod progress;
 mod readiness;
 
 pub use changes::publish as publish_rule_changes;
-pub use exam::{RESULTS_HEADER, results_record};
+pub use exam::{RESULTS_HEADER, results_cells, results_record};
 
 use axum::Router;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use crate::spreadsheet::minute;
 use crate::store::{Role, User};
 
 use super::error::{ApiError, ApiResult};
@@ -216,13 +217,6 @@ fn paragraph(state: &AppState, link: &crate::quiz::Link) -> (String, Option<Stri
         .source_path(link)
         .map(|p| format!("{}{p}", state.base()));
     (label, href)
-}
-
-/// An instant as `2027-03-01 09:05` (UTC), as exports and tables show it.
-fn minute(ms: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    let at = super::state::instant(ms);
-    at.format(format).unwrap_or_else(|_| at.to_string())
 }
 
 fn encode(text: &str) -> String {
