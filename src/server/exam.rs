@@ -30,13 +30,22 @@ fn exam<'a>(state: &'a AppState, id: &str) -> ApiResult<(&'a QuizFile, &'a ExamS
     }
 }
 
-/// The attempt, if it is `user`'s.
+/// The attempt, if it is `user`'s. Its owner learns that an admin's reset voided it
+/// (anyone else hears "not found", as for any attempt not theirs).
 async fn owned(state: &AppState, user: &User, id: &str) -> ApiResult<Attempt> {
-    match state.store.attempt(id).await? {
-        Some(a) if a.user_id == user.id => Ok(a),
+    match state.store.attempt_or_voided(id).await? {
+        Some((a, None)) if a.user_id == user.id => Ok(a),
+        Some((a, Some(_))) if a.user_id == user.id => {
+            state.heads.forget(id);
+            Err(ApiError::Refused(VOIDED.into()))
+        }
         _ => Err(ApiError::NotFound),
     }
 }
+
+/// What the owner of a voided attempt hears, on its page and from an autosave.
+const VOIDED: &str =
+    "管理员已重置这场考试，这次作答已作废：不评分，也不计入考试次数。请回到考试页重新开始。";
 
 fn paper(attempt: &Attempt) -> ApiResult<Paper> {
     serde_json::from_str(&attempt.paper)
@@ -225,6 +234,8 @@ pub async fn save(
     let normal = grading::normalise_answers(&head.paper, &body.answers);
     let text = serde_json::Value::Object(normal).to_string();
     if !state.store.save_answers(&id, &text).await? {
+        // Graded or voided since: `owned` tells a voided attempt's owner so.
+        owned(&state, &user, &id).await?;
         return Err(ApiError::Refused(EXAM_OVER.into()));
     }
     Ok(Json(Saved {

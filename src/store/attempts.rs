@@ -133,12 +133,24 @@ impl Store {
             .await
     }
 
+    /// An attempt that was not voided.
     pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
         let row = sqlx::query("SELECT * FROM attempts WHERE id = $1 AND voided_ms IS NULL")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(attempt).transpose()
+    }
+
+    /// An attempt, voided or not, with the time it was voided (by an exam reset).
+    pub async fn attempt_or_voided(&self, id: &str) -> Result<Option<(Attempt, Option<i64>)>> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref()
+            .map(|row| Ok((attempt(row)?, row.try_get("voided_ms")?)))
+            .transpose()
     }
 
     /// The agent's open attempt at an exam, if any.

@@ -37,8 +37,8 @@ async fn cross_site(h: &Harness, path: &str, cookie: &str, form: &str) -> Status
 }
 
 /// An agent fails, meets the retake wait; an admin resets the exam and the agent may
-/// start at once; a reset voids an open attempt (kept, not graded, not counted, gone
-/// for the agent); the agent passes; the admin revokes the certificate with a reason
+/// start at once; a reset voids an open attempt (kept, not graded, not counted; its
+/// owner is told so, by its page and by an autosave); the agent passes; the admin revokes the certificate with a reason
 /// and /verify says revoked. Every action is in the audit log, newest first.
 pub async fn an_admin_resets_an_exam_and_revokes_a_certificate(h: &Harness) {
     let agent = h.user("R001", "周八", Role::Agent).await;
@@ -128,19 +128,22 @@ pub async fn an_admin_resets_an_exam_and_revokes_a_certificate(h: &Harness) {
         second, first,
         "the reset lets the agent start again at once"
     );
+    // A save before the reset: the server now holds the attempt's head in memory.
+    let before = h
+        .post_json(
+            &format!("/attempt/{second}/answers"),
+            Some(&cookie),
+            &serde_json::json!({ "answers": {} }),
+        )
+        .await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
     h.clock.advance(Duration::minutes(1));
     assert_eq!(
         h.post_form(reset_path, Some(&admin), &form).await.status,
         StatusCode::SEE_OTHER
     );
     assert!(audit_actions(h).await[0].detail.contains(&second));
-    assert_eq!(
-        h.get(&format!("/attempt/{second}/"), Some(&cookie))
-            .await
-            .status,
-        StatusCode::NOT_FOUND,
-        "a voided attempt is gone for the agent"
-    );
+    // Its owner is told why it is gone, from the autosave as from the page …
     let saved = h
         .post_json(
             &format!("/attempt/{second}/answers"),
@@ -148,7 +151,33 @@ pub async fn an_admin_resets_an_exam_and_revokes_a_certificate(h: &Harness) {
             &serde_json::json!({ "answers": {} }),
         )
         .await;
-    assert_eq!(saved.status, StatusCode::NOT_FOUND);
+    assert_eq!(saved.status, StatusCode::CONFLICT, "{}", saved.body);
+    assert!(saved.body.contains("已作废"), "{}", saved.body);
+    for what in ["", "result"] {
+        let page = h
+            .get(&format!("/attempt/{second}/{what}"), Some(&cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{what}: {}", page.body);
+        assert!(page.body.contains("重置") && page.body.contains("已作废"));
+    }
+    let submitted = h
+        .post_form(
+            &format!("/attempt/{second}/submit"),
+            Some(&cookie),
+            &[("answers", "{}")],
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::CONFLICT, "{}", submitted.body);
+    // … and to anyone else it is an attempt that is not theirs: not found.
+    h.user("R002", "吴九", Role::Agent).await;
+    let other = h.sign_in("R002").await;
+    assert_eq!(
+        h.get(&format!("/attempt/{second}/"), Some(&other))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a voided attempt is not anyone else's"
+    );
     h.clock.advance(Duration::hours(1));
     assert_eq!(
         shouce::server::grade_overdue_now(&h.state).await,
