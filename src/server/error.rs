@@ -1,11 +1,23 @@
 //! `ApiError`: what a failed request tells the client — a status and a short, safe
 //! message in Chinese — while the cause (a database error, say) goes to the log with
 //! the request's id. Nothing internal ever reaches a response body.
+//!
+//! The body is a bare page with the message, which scripts read (the exam page's
+//! autosave shows it). A browser navigating to the page (it accepts `text/html`) gets
+//! the message dressed in the site's layout by [`dress`], with a way back to the
+//! handbook.
 
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 use crate::store::StoreError;
+
+use super::auth::frame;
+use super::state::AppState;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -73,12 +85,87 @@ impl IntoResponse for ApiError {
             "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{0}</title><p>{0}</p></html>",
             crate::markdown::escape_html(&message)
         );
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             body,
         )
-            .into_response()
+            .into_response();
+        response.extensions_mut().insert(Told(message));
+        response
+    }
+}
+
+/// The message an error response carries, for [`dress`].
+#[derive(Clone)]
+struct Told(String);
+
+#[derive(Serialize)]
+struct MessagePage<'a> {
+    heading: &'static str,
+    message: Option<&'a str>,
+    link: Link<'a>,
+}
+
+#[derive(Serialize)]
+struct Link<'a> {
+    href: &'a str,
+    text: &'static str,
+}
+
+/// Middleware: an error answered to a browser's navigation becomes a page in the
+/// site's layout (same status and headers); answers to scripts stay bare.
+pub async fn dress(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let navigating = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let mut response = next.run(req).await;
+    let Some(Told(message)) = response.extensions_mut().remove::<Told>() else {
+        return response;
+    };
+    if !navigating {
+        return response;
+    }
+    let heading = heading(response.status());
+    // "找不到这个页面。" under the heading "找不到这个页面" says nothing more.
+    let message = Some(message.as_str()).filter(|m| !m.starts_with(heading));
+    let page = MessagePage {
+        heading,
+        message,
+        link: Link {
+            href: state.base(),
+            text: "回到手册首页",
+        },
+    };
+    match state
+        .pages
+        .render("server/message.html", &frame(&state, None), &page)
+    {
+        Ok(html) => {
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(html))
+        }
+        Err(e) => {
+            if let ApiError::Internal(cause) = e {
+                tracing::error!(%cause, "the error page failed to render");
+            }
+            response
+        }
+    }
+}
+
+/// The title of an error page.
+fn heading(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "找不到这个页面",
+        StatusCode::FORBIDDEN => "没有权限",
+        StatusCode::BAD_REQUEST => "请求有误",
+        StatusCode::CONFLICT => "无法继续",
+        StatusCode::TOO_MANY_REQUESTS => "请稍后再试",
+        _ => "出错了",
     }
 }
 

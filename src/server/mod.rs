@@ -92,8 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route("/verify/{id}", get(certificates::verify))
         .merge(dashboard::routes())
         .merge(admin::routes())
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::from_fn(auth::csrf))
+        .layer(axum::middleware::from_fn_with_state(state, error::dress))
         .layer(DefaultBodyLimit::max(exam::MAX_ANSWERS))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -159,6 +159,21 @@ pub async fn an_admin_resets_an_exam_and_revokes_a_certificate(h: &Harness) {
             .await;
         assert_eq!(page.status, StatusCode::CONFLICT, "{what}: {}", page.body);
         assert!(page.body.contains("重置") && page.body.contains("已作废"));
+        assert!(
+            !page.body.contains("site-header"),
+            "a script's answer stays bare"
+        );
+    }
+    // A browser's navigation gets the message in the site's layout, with a way back.
+    let navigation = Request::get(format!("/attempt/{second}/"))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let dressed = h.send(navigation).await;
+    assert_eq!(dressed.status, StatusCode::CONFLICT);
+    for part in ["site-header", "<h1>无法继续</h1>", "已作废", "回到手册首页"] {
+        assert!(dressed.body.contains(part), "{part}: {}", dressed.body);
     }
     let submitted = h
         .post_form(
