@@ -1,5 +1,5 @@
 // End-to-end check of the results views in headless Chromium, against `shouce serve
-// --demo` itself: a supervisor signs in, sees only their team, filters the table by a
+// --demo` itself: the sign-in page is laid out as one column, a supervisor signs in, sees only their team, filters the table by a
 // standing, opens an agent, opens an exam's item analysis, and downloads the CSV, whose
 // rows match the page. Then the demo's rule change: the supervisor lists who has not
 // acknowledged it, one of them signs in, sees the notice on a handbook page, reads the
@@ -61,6 +61,11 @@ await run("dashboard.mjs", 120_000, async () => {
     const page = watchPage(await context.newPage(), problems);
     await page.goto(`${url}/dashboard/`);
     check(page.url().includes("/account/login"), "the dashboard asks to sign in first", page.url());
+    // The server's pages are one column at any width (not the handbook's grid with a
+    // column for a table of contents): the form sits under the heading.
+    const [h1Box, formBox] = [await page.locator("main h1").boundingBox(), await page.locator("form.account-form").boundingBox()];
+    check(page.viewportSize().width >= 1200 && Math.abs(h1Box.x - formBox.x) < 1 && formBox.y > h1Box.y,
+      "the sign-in form is under its heading", { h1Box, formBox });
     await page.fill("input[name=login]", "sup3");
     await page.fill("input[name=password]", "shouce-demo");
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
