@@ -43,6 +43,23 @@ async fn session_user(parts: &Parts, state: &AppState) -> ApiResult<Option<User>
         .await?)
 }
 
+/// A request's session token, kept by middleware that may need the user afterwards.
+pub(super) fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE).map(str::to_owned)
+}
+
+/// The user signed in with `token`, if any; a failed lookup counts as signed out (for
+/// pages that only show who is signed in, such as an error page's header).
+pub(super) async fn user_of(state: &AppState, token: Option<&str>) -> Option<User> {
+    let idle = state.config.idle.whole_milliseconds() as i64;
+    state
+        .store
+        .session_user(token?, state.now_ms(), idle)
+        .await
+        .ok()
+        .flatten()
+}
+
 impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 

@@ -4,8 +4,8 @@
 //!
 //! The body is a bare page with the message, which scripts read (the exam page's
 //! autosave shows it). A browser navigating to the page (it accepts `text/html`) gets
-//! the message dressed in the site's layout by [`dress`], with a way back to the
-//! handbook.
+//! the message dressed in the site's layout by [`dress`] (the header showing who is
+//! signed in), with a way back to the handbook.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::store::StoreError;
 
-use super::auth::frame;
+use super::auth::{frame, session_token, user_of};
 use super::state::AppState;
 
 #[derive(Debug)]
@@ -121,6 +121,7 @@ pub async fn dress(State(state): State<AppState>, req: Request, next: Next) -> R
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
+    let token = navigating.then(|| session_token(req.headers())).flatten();
     let mut response = next.run(req).await;
     let Some(Told(message)) = response.extensions_mut().remove::<Told>() else {
         return response;
@@ -128,6 +129,7 @@ pub async fn dress(State(state): State<AppState>, req: Request, next: Next) -> R
     if !navigating {
         return response;
     }
+    let user = user_of(&state, token.as_deref()).await;
     let heading = heading(response.status());
     // "找不到这个页面。" under the heading "找不到这个页面" says nothing more.
     let message = Some(message.as_str()).filter(|m| !m.starts_with(heading));
@@ -141,7 +143,7 @@ pub async fn dress(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     match state
         .pages
-        .render("server/message.html", &frame(&state, None), &page)
+        .render("server/message.html", &frame(&state, user.as_ref()), &page)
     {
         Ok(html) => {
             let (mut parts, _) = response.into_parts();

@@ -172,7 +172,14 @@ pub async fn an_admin_resets_an_exam_and_revokes_a_certificate(h: &Harness) {
         .unwrap();
     let dressed = h.send(navigation).await;
     assert_eq!(dressed.status, StatusCode::CONFLICT);
-    for part in ["site-header", "<h1>无法继续</h1>", "已作废", "回到手册首页"] {
+    for part in [
+        "site-header",
+        "<h1>无法继续</h1>",
+        "已作废",
+        "回到手册首页",
+        "周八",
+        "退出登录",
+    ] {
         assert!(dressed.body.contains(part), "{part}: {}", dressed.body);
     }
     let submitted = h
