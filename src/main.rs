@@ -22,16 +22,23 @@ use shouce::{cli, commands};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    // The server warns of slow database statements (with their SQL) for its operator;
+    // a one-off command (an export streaming 200,000 rows, a demo seed) is expected to
+    // take its time, and whoever ran it needs no SQL on their terminal.
+    let default = match cli.command {
+        cli::Command::Serve(_) | cli::Command::Dev { .. } => "warn",
+        _ => "warn,sqlx::query=error",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SHOUCE_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| default.into()),
         )
         .with_writer(std::io::stderr)
         // Colour codes only for a terminal, never into a file or a pipe.
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Author(diagnostics)) => {
