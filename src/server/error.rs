@@ -42,6 +42,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Writing a response body (a CSV file into memory) failed: ours, never the client's.
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
 impl From<tera::Error> for ApiError {
     fn from(e: tera::Error) -> ApiError {
         let mut cause = e.to_string();

@@ -14,7 +14,7 @@ use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::{Acknowledged, AgentRow, RuleChange};
 
 use super::super::auth::{CurrentUser, frame};
-use super::super::error::{ApiError, ApiResult};
+use super::super::error::ApiResult;
 use super::super::state::AppState;
 use super::{Pager, Scope, csv_response, encode, minute};
 
@@ -204,10 +204,14 @@ pub async fn page(
             }
         })
         .collect();
-    let total = ledger.due(&filters).filter(|d| wanted(&filters, d)).count();
+    let listed: Vec<Due> = ledger
+        .due(&filters)
+        .filter(|d| wanted(&filters, d))
+        .collect();
+    let total = listed.len();
     let pager = Pager::new(total, PAGE_SIZE, filters.page, |n| filters.query(n));
     let rows = pager
-        .shown(ledger.due(&filters).filter(|d| wanted(&filters, d)))
+        .shown(listed.into_iter())
         .map(|d| AgentLine {
             login: &d.agent.login,
             segment: encode(&d.agent.login),
@@ -245,7 +249,6 @@ pub async fn csv(
     let scope = Scope::of(&user, &filters.team)?;
     scope.require_agents()?;
     let ledger = Ledger::load(&state, &scope).await?;
-    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
         "规则更新",
         "更新时间（UTC）",
@@ -254,22 +257,16 @@ pub async fn csv(
         "团队",
         "确认时间（UTC）",
     ];
-    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    let mut out = CsvWriter::new(Vec::new(), &header)?;
     for d in ledger.due(&filters).filter(|d| wanted(&filters, d)) {
-        let changed = minute(d.change.changed_ms);
-        let at = d.at_ms.map(minute);
         out.row(&[
             Cell::Text(&d.change.title),
-            Cell::Text(&changed),
+            Cell::Time(d.change.changed_ms),
             Cell::Text(&d.agent.login),
             Cell::Text(&d.agent.name),
             Cell::Text(&d.agent.team),
-            at.as_deref().map_or(Cell::Empty, Cell::Text),
-        ])
-        .map_err(internal)?;
+            d.at_ms.map_or(Cell::Empty, Cell::Time),
+        ])?;
     }
-    Ok(csv_response(
-        "acknowledgements.csv",
-        out.finish().map_err(internal)?,
-    ))
+    Ok(csv_response("acknowledgements.csv", out.finish()?))
 }

@@ -338,7 +338,6 @@ pub async fn items_csv(
             attempts.iter().map(|a| gradebook.responses(a)).collect();
         analysis::analyse(&bank(file, &gradebook), &responses)
     };
-    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
         "题目",
         "主题",
@@ -352,7 +351,7 @@ pub async fn items_csv(
         "高分组%",
         "低分组%",
     ];
-    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    let mut out = CsvWriter::new(Vec::new(), &header)?;
     for row in item_rows(file, &stats) {
         let flags = row.flags.join("；");
         let head = [
@@ -364,7 +363,7 @@ pub async fn items_csv(
             Cell::Text(&flags),
         ];
         if row.options.is_empty() {
-            out.row(&head).map_err(internal)?;
+            out.row(&head)?;
         }
         for o in &row.options {
             let mut cells = head.to_vec();
@@ -375,13 +374,10 @@ pub async fn items_csv(
                 Cell::Number(o.upper),
                 Cell::Number(o.lower),
             ]);
-            out.row(&cells).map_err(internal)?;
+            out.row(&cells)?;
         }
     }
-    Ok(csv_response(
-        &format!("{id}-items.csv"),
-        out.finish().map_err(internal)?,
-    ))
+    Ok(csv_response(&format!("{id}-items.csv"), out.finish()?))
 }
 
 /// The columns of the results export (the HTTP download and `shouce results export`).

@@ -14,7 +14,7 @@ use crate::site::QuizFile;
 use crate::spreadsheet::{Cell, CsvWriter};
 
 use super::super::auth::{CurrentUser, frame};
-use super::super::error::{ApiError, ApiResult};
+use super::super::error::ApiResult;
 use super::super::gradebook::Mirror;
 use super::super::state::AppState;
 use super::exam::{bank, members, round, select, window};
@@ -200,9 +200,8 @@ pub async fn csv(
 ) -> ApiResult<Response> {
     let scope = Scope::of(&user, &filters.team)?;
     let rows = ranked(&state, &scope, &filters).await?;
-    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = ["段落", "出处", "引用题数", "考试", "作答次数", "失分率%"];
-    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    let mut out = CsvWriter::new(Vec::new(), &header)?;
     for row in &rows {
         out.row(&[
             Cell::Text(&row.source),
@@ -211,8 +210,7 @@ pub async fn csv(
             Cell::Text(&row.exams),
             Cell::Integer(row.responses as i64),
             Cell::Number(row.miss_rate),
-        ])
-        .map_err(internal)?;
+        ])?;
     }
-    Ok(csv_response("lessons.csv", out.finish().map_err(internal)?))
+    Ok(csv_response("lessons.csv", out.finish()?))
 }

@@ -329,7 +329,8 @@ pub async fn own(
 /// Agents per page of the team table.
 const PAGE_SIZE: usize = 50;
 
-/// How far an agent has come through the handbook's lessons.
+/// How far an agent has come through the handbook's lessons (in order: the
+/// discriminant indexes [`TeamSummary::reach`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reach {
     NotStarted,
@@ -494,7 +495,7 @@ fn summaries(board: &Board) -> (Vec<TeamSummary>, TeamSummary) {
             team: s.agent.team.clone(),
             ..TeamSummary::default()
         });
-        let reach = Reach::ALL.iter().position(|r| *r == s.reach).unwrap_or(0);
+        let reach = s.reach as usize;
         let all_practice = s.practice_done >= board.practice_total as i64;
         for summary in [&mut *team, &mut overall] {
             summary.agents += 1;
@@ -567,7 +568,6 @@ pub async fn team_csv(
     let scope = Scope::of(&user, &filters.team)?;
     scope.require_agents()?;
     let board = board(&state, &scope).await?;
-    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
     let header = [
         "工号",
         "姓名",
@@ -579,9 +579,8 @@ pub async fn team_csv(
         "进度",
         "最近学习（UTC）",
     ];
-    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    let mut out = CsvWriter::new(Vec::new(), &header)?;
     for s in board.select(&filters) {
-        let last = s.last_ms.map(minute);
         out.row(&[
             Cell::Text(&s.agent.login),
             Cell::Text(&s.agent.name),
@@ -591,12 +590,8 @@ pub async fn team_csv(
             Cell::Integer(s.practice_done),
             Cell::Integer(board.practice_total as i64),
             Cell::Text(s.reach.text()),
-            last.as_deref().map_or(Cell::Empty, Cell::Text),
-        ])
-        .map_err(internal)?;
+            s.last_ms.map_or(Cell::Empty, Cell::Time),
+        ])?;
     }
-    Ok(csv_response(
-        "progress.csv",
-        out.finish().map_err(internal)?,
-    ))
+    Ok(csv_response("progress.csv", out.finish()?))
 }

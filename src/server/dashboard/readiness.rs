@@ -10,7 +10,7 @@ use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::AgentRow;
 
 use super::super::auth::{CurrentUser, frame};
-use super::super::error::{ApiError, ApiResult};
+use super::super::error::ApiResult;
 use super::super::gradebook::Certificate;
 use super::super::state::AppState;
 use super::{Filters, Pager, Scope, csv_response};
@@ -313,8 +313,7 @@ pub async fn csv(
     let selected = selected_exams(&board, &filters);
     let mut header = vec!["工号", "姓名", "团队"];
     header.extend(selected.iter().map(|&i| board.exams[i].1.as_str()));
-    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
-    let mut out = CsvWriter::new(Vec::new(), &header).map_err(internal)?;
+    let mut out = CsvWriter::new(Vec::new(), &header)?;
     let wanted = Standing::ALL
         .into_iter()
         .find(|s| s.as_str() == filters.status);
@@ -328,12 +327,9 @@ pub async fn csv(
             Cell::Text(&agent.team),
         ];
         cells.extend(selected.iter().map(|&i| Cell::Text(standings[i].text())));
-        out.row(&cells).map_err(internal)?;
+        out.row(&cells)?;
     }
-    Ok(csv_response(
-        "team-status.csv",
-        out.finish().map_err(internal)?,
-    ))
+    Ok(csv_response("team-status.csv", out.finish()?))
 }
 
 #[cfg(test)]
